@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import {
+  ApiKeyGuard,
+  CoreModule,
+  HttpErrorFilter,
+  loggerParams,
+  type SealpostConfig,
+} from '@sealpost/core';
+import { MESSAGING_ENTITIES, MessagingModule } from '@sealpost/messaging';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { HealthController } from './health/health.controller';
+import { MessagesController } from './messages/messages.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: SealpostConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config.logging, 'api')),
+        CoreModule.forRoot(config, MESSAGING_ENTITIES),
+        MessagingModule,
+      ],
+      controllers: [MessagesController, ApiKeysController, HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import { BullModule } from '@nestjs/bull';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
+import { DeliveryModule, MESSAGING_ENTITIES } from '@sealpost/messaging';
+import { LoggerModule } from 'nestjs-pino';
+import { DeliveryProcessor } from './delivery/delivery.processor';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: SealpostConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config.logging, 'worker')),
+        CoreModule.forRoot(config, MESSAGING_ENTITIES),
+        BullModule.forRoot({ url: config.redis.url, prefix: config.redis.queuePrefix }),
+        DeliveryModule,
+      ],
+      providers: [DeliveryProcessor],
+    };
+  }
+}

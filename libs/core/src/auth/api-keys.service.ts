@@ -1,0 +1,94 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, IsNull, type Repository } from 'typeorm';
+import { ErrorCode } from '../errors/error-code';
+import { SealpostError } from '../errors/sealpost-error';
+import { ApiKey } from './api-key.entity';
+import { hashSecret, newApiKeyToken, parseApiKeyToken } from './api-key-token';
+import { type AuthContext } from './auth-context';
+import { isScope, type Scope } from './scopes';
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  createdAt: Date;
+  /** Shown once, at creation; only its hash is stored. */
+  token: string;
+}
+
+// Writing last_used_at on every request would turn each read into a write.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService {
+  private readonly keys: Repository<ApiKey>;
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(dataSource: DataSource) {
+    this.keys = dataSource.getRepository(ApiKey);
+  }
+
+  async create(organisationId: string, name: string, scopes: string[]): Promise<CreatedApiKey> {
+    const invalid = scopes.filter((scope) => !isScope(scope));
+    if (!scopes.length || invalid.length) {
+      throw new SealpostError(
+        ErrorCode.ValidationFailed,
+        `Scopes must be a non-empty list of known scopes; unknown: ${invalid.join(', ') || 'none'}.`,
+      );
+    }
+    const { prefix, secret, token } = newApiKeyToken();
+    const saved = await this.keys.save(
+      this.keys.create({
+        organisationId,
+        name: name.trim() || 'unnamed',
+        prefix,
+        secretHash: hashSecret(secret),
+        scopes: [...new Set(scopes)] as Scope[],
+      }),
+    );
+    return {
+      id: saved.id,
+      name: saved.name,
+      scopes: saved.scopes,
+      createdAt: saved.createdAt,
+      token,
+    };
+  }
+
+  async authenticate(token: string): Promise<AuthContext | null> {
+    const parsed = parseApiKeyToken(token);
+    if (!parsed) {
+      return null;
+    }
+    const key = await this.keys.findOneBy({ prefix: parsed.prefix, revokedAt: IsNull() });
+    if (!key || !timingSafeEqual(key.secretHash, hashSecret(parsed.secret))) {
+      return null;
+    }
+    await this.touch(key.id);
+    return { organisationId: key.organisationId, apiKeyId: key.id, scopes: key.scopes };
+  }
+
+  async list(organisationId: string): Promise<ApiKey[]> {
+    return this.keys.find({ where: { organisationId }, order: { createdAt: 'ASC' } });
+  }
+
+  async revoke(organisationId: string, id: string): Promise<void> {
+    const result = await this.keys.update(
+      { id, organisationId, revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
+    if (!result.affected) {
+      throw new SealpostError(ErrorCode.NotFound, 'No such API key.');
+    }
+  }
+
+  private async touch(id: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) {
+      return;
+    }
+    this.lastUsedWritten.set(id, now);
+    await this.keys.update({ id }, { lastUsedAt: new Date(now) });
+  }
+}

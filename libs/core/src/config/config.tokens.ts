@@ -1,0 +1,2 @@
+/** Nest injection token for the typed, validated SealpostConfig. */
+export const SEALPOST_CONFIG = Symbol('SEALPOST_CONFIG');

@@ -1,0 +1,68 @@
+export type Environment = 'development' | 'test' | 'production';
+
+export interface TransportRoute {
+  host: string;
+  port: number;
+}
+
+export interface RelayConfig {
+  host: string;
+  port: number;
+  /** smtps:// connects with TLS at once; smtp:// must upgrade with STARTTLS. */
+  implicitTls: boolean;
+  user?: string;
+  password?: string;
+}
+
+export interface DatabaseConfig {
+  url: string;
+}
+
+export interface RedisConfig {
+  url: string;
+  /** Bull key prefix, so several installs or test suites can share one Redis. */
+  queuePrefix: string;
+}
+
+export interface HttpConfig {
+  port: number;
+  maxMessageBytes: number;
+  maxRecipients: number;
+}
+
+export interface CryptoConfig {
+  /** The key new ciphertexts are written with. */
+  masterKey: Buffer;
+  /** Keys that older ciphertexts may still name; read only. */
+  previousMasterKeys: Buffer[];
+  masterKeySource: 'environment' | 'generated-file';
+}
+
+export interface DeliveryConfig {
+  ehloName: string;
+  relay?: RelayConfig;
+  transportMap: Map<string, TransportRoute>;
+  extraCaPem: string[];
+  retryBaseSeconds: number;
+  retryMaxDelaySeconds: number;
+  bounceAfterSeconds: number;
+  leaseSeconds: number;
+  workerConcurrency: number;
+  connectionsPerRoute: number;
+  connectTimeoutMs: number;
+}
+
+export interface LoggingConfig {
+  level: string;
+}
+
+export interface SealpostConfig {
+  environment: Environment;
+  dataDir: string;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  http: HttpConfig;
+  crypto: CryptoConfig;
+  delivery: DeliveryConfig;
+  logging: LoggingConfig;
+}

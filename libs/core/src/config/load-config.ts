@@ -1,0 +1,155 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { BootError } from '../boot/boot-error';
+import type { CryptoConfig, Environment, SealpostConfig, TransportRoute } from './config.types';
+import {
+  EnvValueError,
+  parseInteger,
+  parseMasterKey,
+  parseRelay,
+  parseTransportMap,
+  parseUrl,
+  readCaFile,
+} from './env-parsers';
+import { readOrCreateMasterKeyFile } from './master-key-file';
+
+export type Env = Record<string, string | undefined>;
+
+const DEFAULTS = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/sealpost',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  PORT: '3000',
+  SEALPOST_DATA_DIR: '.sealpost',
+  SEALPOST_QUEUE_PREFIX: 'sealpost',
+  // 25 MiB: the common ceiling of large mail providers for one message.
+  SEALPOST_MAX_MESSAGE_BYTES: String(25 * 1024 * 1024),
+  SEALPOST_MAX_RECIPIENTS: '100',
+  SEALPOST_RETRY_BASE_SECONDS: '60',
+  SEALPOST_RETRY_MAX_DELAY_SECONDS: '3600',
+  // Three days, within the range RFC 5321 section 4.5.4.1 suggests (4-5 days at most).
+  SEALPOST_BOUNCE_AFTER_SECONDS: String(3 * 24 * 3600),
+  SEALPOST_DELIVERY_LEASE_SECONDS: '120',
+  SEALPOST_WORKER_CONCURRENCY: '32',
+  SEALPOST_CONNECTIONS_PER_ROUTE: '8',
+  SEALPOST_CONNECT_TIMEOUT_MS: '15000',
+  SEALPOST_LOG_LEVEL: 'info',
+} as const;
+
+type Reader = <T>(name: string, parse: (raw: string) => T) => T;
+
+/**
+ * Builds the typed configuration from the environment once, at boot. Every problem found is
+ * reported, joined on one line, so an operator fixes them all in one go.
+ */
+export function loadConfig(env: Env = process.env): SealpostConfig {
+  const problems: string[] = [];
+  const read: Reader = (name, parse) => {
+    const raw = env[name] ?? DEFAULTS[name as keyof typeof DEFAULTS];
+    try {
+      return parse(raw ?? '');
+    } catch (error) {
+      if (!(error instanceof EnvValueError)) {
+        throw error;
+      }
+      problems.push(`${name} ${error.message}`);
+      return undefined as never;
+    }
+  };
+  const optional = <T>(name: string, parse: (raw: string) => T): T | undefined =>
+    env[name]?.trim() ? read(name, parse) : undefined;
+
+  const environment = read('NODE_ENV', parseEnvironment);
+  const dataDir = resolve(env.SEALPOST_DATA_DIR ?? DEFAULTS.SEALPOST_DATA_DIR);
+  const int = (min: number, max: number) => (raw: string) => parseInteger(raw, min, max);
+
+  const config: Omit<SealpostConfig, 'crypto'> = {
+    environment,
+    dataDir,
+    database: {
+      url: read('DATABASE_URL', (raw) => parseUrl(raw, ['postgres:', 'postgresql:']).href),
+    },
+    redis: {
+      url: read('REDIS_URL', (raw) => parseUrl(raw, ['redis:', 'rediss:']).href),
+      queuePrefix: read('SEALPOST_QUEUE_PREFIX', parseQueuePrefix),
+    },
+    http: {
+      port: read('PORT', int(1, 65535)),
+      maxMessageBytes: read('SEALPOST_MAX_MESSAGE_BYTES', int(1024, 150 * 1024 * 1024)),
+      maxRecipients: read('SEALPOST_MAX_RECIPIENTS', int(1, 10000)),
+    },
+    delivery: {
+      ehloName: env.SEALPOST_EHLO_NAME?.trim() || hostname(),
+      relay: optional('SEALPOST_SMTP_RELAY', parseRelay),
+      transportMap:
+        optional('SEALPOST_TRANSPORT_MAP', parseTransportMap) ?? new Map<string, TransportRoute>(),
+      extraCaPem: optional('SEALPOST_TLS_CA_FILE', readCaFile) ?? [],
+      retryBaseSeconds: read('SEALPOST_RETRY_BASE_SECONDS', int(1, 86400)),
+      retryMaxDelaySeconds: read('SEALPOST_RETRY_MAX_DELAY_SECONDS', int(1, 7 * 86400)),
+      bounceAfterSeconds: read('SEALPOST_BOUNCE_AFTER_SECONDS', int(1, 30 * 86400)),
+      leaseSeconds: read('SEALPOST_DELIVERY_LEASE_SECONDS', int(5, 3600)),
+      workerConcurrency: read('SEALPOST_WORKER_CONCURRENCY', int(1, 1000)),
+      connectionsPerRoute: read('SEALPOST_CONNECTIONS_PER_ROUTE', int(1, 100)),
+      connectTimeoutMs: read('SEALPOST_CONNECT_TIMEOUT_MS', int(100, 300000)),
+    },
+    logging: { level: read('SEALPOST_LOG_LEVEL', parseLogLevel) },
+  };
+  const crypto = problems.length ? undefined : loadCrypto(env, environment, dataDir, read);
+
+  if (problems.length || !crypto) {
+    throw new BootError(
+      `configuration error: ${problems.join('; ')}. ` +
+        'Fix the environment variable(s) named and start again (see README, Configuration).',
+    );
+  }
+  return { ...config, crypto };
+}
+
+function loadCrypto(env: Env, environment: Environment, dataDir: string, read: Reader) {
+  const previousMasterKeys = env.SEALPOST_PREVIOUS_MASTER_KEYS?.trim()
+    ? read('SEALPOST_PREVIOUS_MASTER_KEYS', (raw) =>
+        raw.split(',').filter(Boolean).map(parseMasterKey),
+      )
+    : [];
+  if (env.SEALPOST_MASTER_KEY?.trim()) {
+    const masterKey = read('SEALPOST_MASTER_KEY', parseMasterKey);
+    return (
+      masterKey && ({ masterKey, previousMasterKeys, masterKeySource: 'environment' } as const)
+    );
+  }
+  if (environment === 'production') {
+    throw new BootError(
+      'configuration error: SEALPOST_MASTER_KEY is required in production; ' +
+        'generate one with `openssl rand -base64 32` and keep it in your secret store.',
+    );
+  }
+  const { key } = readOrCreateMasterKeyFile(dataDir);
+  const result: CryptoConfig = {
+    masterKey: key,
+    previousMasterKeys,
+    masterKeySource: 'generated-file',
+  };
+  return result;
+}
+
+function parseEnvironment(raw: string): Environment {
+  const value = raw.trim() || 'development';
+  if (value === 'development' || value === 'test' || value === 'production') {
+    return value;
+  }
+  throw new EnvValueError('must be development, test or production');
+}
+
+function parseQueuePrefix(raw: string): string {
+  if (!/^[a-zA-Z0-9_-]{1,40}$/.test(raw)) {
+    throw new EnvValueError('must be 1-40 letters, digits, _ or -');
+  }
+  return raw;
+}
+
+function parseLogLevel(raw: string): string {
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(raw)) {
+    throw new EnvValueError(`must be one of ${levels.join(', ')}`);
+  }
+  return raw;
+}

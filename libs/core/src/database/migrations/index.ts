@@ -1,0 +1,12 @@
+import { CreateOrganisations1796313600000 } from './1796313600000-CreateOrganisations';
+import { CreateMessages1796313600001 } from './1796313600001-CreateMessages';
+import { CreateOutbox1796313600002 } from './1796313600002-CreateOutbox';
+import { CreateIdempotencyKeys1796313600003 } from './1796313600003-CreateIdempotencyKeys';
+
+/** Every migration, in order. Listed by class so compiled and test runs load the same set. */
+export const MIGRATIONS = [
+  CreateOrganisations1796313600000,
+  CreateMessages1796313600001,
+  CreateOutbox1796313600002,
+  CreateIdempotencyKeys1796313600003,
+];

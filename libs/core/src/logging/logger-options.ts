@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import { type LoggingConfig } from '../config/config.types';
+import { REDACT_PATHS } from './redaction';
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** Accepts a caller's request id when it is harmless, else makes one. */
+export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers[REQUEST_ID_HEADER];
+  const id = typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/**
+ * pino through nestjs-pino. Requests are logged by route path only: query strings can carry
+ * addresses (`?recipient=`), so they never reach the log.
+ */
+export function loggerParams(config: LoggingConfig, service: string): Params {
+  return {
+    pinoHttp: {
+      level: config.level,
+      base: { service },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      genReqId: requestIdOf,
+      customAttributeKeys: { reqId: 'requestId' },
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+        }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+}

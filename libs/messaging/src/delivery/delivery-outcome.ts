@@ -1,0 +1,11 @@
+import { type SmtpFailure } from './smtp-failure';
+
+export type DeliveryOutcome =
+  | {
+      kind: 'delivered';
+      host: string;
+      response: string;
+      tlsVersion: string;
+      tlsCipher: string;
+    }
+  | { kind: 'failure'; host: string | null; failure: SmtpFailure };

@@ -1,0 +1,230 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  DeliveryMethod,
+  MessageEventType,
+  PENDING_STATUSES,
+  RecipientStatus,
+} from '../messages/message-status';
+import { type DeliveryJob } from '../outbox/delivery-job';
+import { type DeliveryOutcome } from './delivery-outcome';
+import { retryDelaySeconds } from './retry-policy';
+
+export interface ClaimedRecipient {
+  messageId: string;
+  address: string;
+  domain: string;
+  attempts: number;
+  firstAttemptAt: Date;
+}
+
+interface ClaimRow {
+  message_id: string;
+  address: string;
+  domain: string;
+  attempts: number;
+  first_attempt_at: Date;
+}
+
+/**
+ * The database side of one delivery attempt: claiming the recipient with a lease, and
+ * writing the outcome, its event and the outbox change in one transaction.
+ */
+@Injectable()
+export class DeliveryRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+  ) {}
+
+  /**
+   * Takes the recipient for this attempt. Null when it is finished or another worker holds a
+   * live lease; the lease keeps two workers from sending the same copy at once.
+   */
+  async claim(job: DeliveryJob): Promise<ClaimedRecipient | null> {
+    const [rows] = await this.dataSource.query<[ClaimRow[], number]>(
+      `UPDATE message_recipients
+          SET lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
+              first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
+        WHERE id = $1 AND organisation_id = $2 AND status = ANY($4::text[])
+          AND (lease_until IS NULL OR lease_until < now())
+        RETURNING message_id, address, domain, attempts, first_attempt_at`,
+      [job.recipientId, job.organisationId, this.config.delivery.leaseSeconds, PENDING_STATUSES],
+    );
+    const [row] = rows;
+    if (!row) {
+      return null;
+    }
+    return {
+      messageId: row.message_id,
+      address: row.address,
+      domain: row.domain,
+      attempts: row.attempts,
+      firstAttemptAt: new Date(row.first_attempt_at),
+    };
+  }
+
+  /** After a failed claim: drop finished work, or come back when the other lease ends. */
+  async settleUnclaimed(job: DeliveryJob): Promise<void> {
+    await this.dataSource.query(
+      `WITH r AS (
+         SELECT status, lease_until FROM message_recipients
+          WHERE id = $2 AND organisation_id = $3)
+       UPDATE outbox SET available_at = (SELECT lease_until FROM r), enqueued_at = NULL
+        WHERE id = $1 AND EXISTS (
+          SELECT 1 FROM r WHERE status = ANY($4::text[]) AND lease_until >= now())`,
+      [job.outboxId, job.recipientId, job.organisationId, PENDING_STATUSES],
+    );
+    await this.dataSource.query(
+      `DELETE FROM outbox WHERE id = $1 AND NOT EXISTS (
+         SELECT 1 FROM message_recipients
+          WHERE id = $2 AND organisation_id = $3 AND status = ANY($4::text[]))`,
+      [job.outboxId, job.recipientId, job.organisationId, PENDING_STATUSES],
+    );
+  }
+
+  async record(
+    job: DeliveryJob,
+    claimed: ClaimedRecipient,
+    outcome: DeliveryOutcome,
+  ): Promise<RecipientStatus> {
+    return this.dataSource.transaction(async (manager) => {
+      if (outcome.kind === 'delivered') {
+        await this.finish(manager, job, claimed, RecipientStatus.Delivered, {
+          method: DeliveryMethod.Tls,
+          smtpResponse: outcome.response,
+          tlsVersion: outcome.tlsVersion,
+          tlsCipher: outcome.tlsCipher,
+          event: {
+            host: outcome.host,
+            response: outcome.response,
+            tlsVersion: outcome.tlsVersion,
+            tlsCipher: outcome.tlsCipher,
+          },
+        });
+        return RecipientStatus.Delivered;
+      }
+
+      const { failure } = outcome;
+      const base = {
+        reason: failure.reason,
+        responseCode: failure.responseCode,
+        host: outcome.host,
+      };
+      if (failure.kind === 'tls') {
+        await this.finish(manager, job, claimed, RecipientStatus.Failed, {
+          lastError: failure.reason,
+          smtpResponse: failure.response,
+          event: base,
+        });
+        return RecipientStatus.Failed;
+      }
+      if (failure.kind === 'permanent') {
+        await this.finish(manager, job, claimed, RecipientStatus.Bounced, {
+          lastError: failure.reason,
+          smtpResponse: failure.response,
+          event: base,
+        });
+        return RecipientStatus.Bounced;
+      }
+
+      const ageSeconds = (Date.now() - claimed.firstAttemptAt.getTime()) / 1000;
+      const { retryBaseSeconds, retryMaxDelaySeconds, bounceAfterSeconds } = this.config.delivery;
+      const delay = retryDelaySeconds(claimed.attempts, retryBaseSeconds, retryMaxDelaySeconds);
+      if (ageSeconds + delay > bounceAfterSeconds) {
+        const reason = `gave up after ${claimed.attempts} attempts: ${failure.reason}`;
+        await this.finish(manager, job, claimed, RecipientStatus.Bounced, {
+          lastError: reason,
+          smtpResponse: failure.response,
+          event: { ...base, reason, attempts: claimed.attempts },
+        });
+        return RecipientStatus.Bounced;
+      }
+      await this.defer(manager, job, claimed, delay, base, failure.response);
+      return RecipientStatus.Deferred;
+    });
+  }
+
+  private async finish(
+    manager: EntityManager,
+    job: DeliveryJob,
+    claimed: ClaimedRecipient,
+    status: RecipientStatus,
+    fields: {
+      method?: string;
+      smtpResponse?: string;
+      tlsVersion?: string;
+      tlsCipher?: string;
+      lastError?: string;
+      event: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE message_recipients
+          SET status = $3, method = $4, smtp_response = $5, tls_version = $6, tls_cipher = $7,
+              last_error = $8, lease_until = NULL, updated_at = now(),
+              delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
+        WHERE id = $1 AND organisation_id = $2`,
+      [
+        job.recipientId,
+        job.organisationId,
+        status,
+        fields.method ?? null,
+        fields.smtpResponse ?? null,
+        fields.tlsVersion ?? null,
+        fields.tlsCipher ?? null,
+        fields.lastError ?? null,
+      ],
+    );
+    await this.insertEvent(manager, job, claimed, status, fields.event);
+    await manager.query(`DELETE FROM outbox WHERE id = $1`, [job.outboxId]);
+  }
+
+  private async defer(
+    manager: EntityManager,
+    job: DeliveryJob,
+    claimed: ClaimedRecipient,
+    delaySeconds: number,
+    event: Record<string, unknown>,
+    smtpResponse: string | undefined,
+  ): Promise<void> {
+    const retryAt = new Date(Date.now() + delaySeconds * 1000);
+    await manager.query(
+      `UPDATE message_recipients
+          SET status = $3, last_error = $4, smtp_response = $5, lease_until = NULL, updated_at = now()
+        WHERE id = $1 AND organisation_id = $2`,
+      [
+        job.recipientId,
+        job.organisationId,
+        RecipientStatus.Deferred,
+        event.reason,
+        smtpResponse ?? null,
+      ],
+    );
+    await this.insertEvent(manager, job, claimed, RecipientStatus.Deferred, {
+      ...event,
+      attempt: claimed.attempts,
+      retryAt: retryAt.toISOString(),
+    });
+    await manager.query(`UPDATE outbox SET available_at = $2, enqueued_at = NULL WHERE id = $1`, [
+      job.outboxId,
+      retryAt,
+    ]);
+  }
+
+  private async insertEvent(
+    manager: EntityManager,
+    job: DeliveryJob,
+    claimed: ClaimedRecipient,
+    status: RecipientStatus,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    const type = status as string as MessageEventType;
+    await manager.query(
+      `INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [job.organisationId, claimed.messageId, job.recipientId, type, data],
+    );
+  }
+}

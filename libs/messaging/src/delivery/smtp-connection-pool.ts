@@ -1,0 +1,241 @@
+import { isIP } from 'node:net';
+import { rootCertificates, type TLSSocket } from 'node:tls';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { type SmtpHop } from './route-resolver';
+import { classifySmtpError, SmtpFailure } from './smtp-failure';
+
+export interface SmtpEnvelope {
+  from: string;
+  to: string[];
+}
+
+export interface SmtpDelivery {
+  response: string;
+  tlsVersion: string;
+  tlsCipher: string;
+}
+
+interface PooledConnection {
+  connection: SMTPConnection;
+  tlsVersion: string;
+  tlsCipher: string;
+  sent: number;
+  closed: boolean;
+  idleTimer?: NodeJS.Timeout;
+}
+
+interface HopPool {
+  idle: PooledConnection[];
+  open: number;
+  waiting: (() => void)[];
+}
+
+// Bounds that keep one slow or hostile server from holding the worker.
+const GREETING_TIMEOUT_MS = 30_000;
+const SOCKET_TIMEOUT_MS = 120_000;
+// Servers commonly cap messages per session around 100; reconnecting early avoids a 421.
+const MAX_MESSAGES_PER_CONNECTION = 100;
+// Idle sessions tie up the receiver's slots; RFC 5321 servers wait at least 5 minutes.
+const IDLE_CLOSE_MS = 30_000;
+
+/**
+ * Keeps verified-TLS SMTP sessions per server and sends through them. Every session must be
+ * encrypted with TLS 1.2 or later and a certificate that verifies for the server's name;
+ * otherwise nothing is sent and the failure says why.
+ */
+@Injectable()
+export class SmtpConnectionPool implements OnApplicationShutdown {
+  private readonly pools = new Map<string, HopPool>();
+  private readonly ca: string[] | undefined;
+
+  constructor(@Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig) {
+    const extra = config.delivery.extraCaPem;
+    this.ca = extra.length ? [...rootCertificates, ...extra] : undefined;
+  }
+
+  async send(hop: SmtpHop, envelope: SmtpEnvelope, raw: Buffer): Promise<SmtpDelivery> {
+    const pooled = await this.acquire(hop);
+    const reused = pooled.sent > 0;
+    try {
+      const response = await this.transmit(pooled, envelope, raw);
+      this.release(hop, pooled);
+      return { response, tlsVersion: pooled.tlsVersion, tlsCipher: pooled.tlsCipher };
+    } catch (error) {
+      const failure = classifySmtpError(error, hop.host);
+      const envelopeRefused = failure.responseCode !== undefined && failure.responseCode !== 421;
+      if (envelopeRefused && !pooled.closed) {
+        await this.resetOrDiscard(hop, pooled);
+      } else {
+        this.discard(hop, pooled);
+      }
+      // A reused session may have been closed by the server while idle: one fresh try.
+      if (reused && failure.responseCode === undefined && failure.kind === 'temporary') {
+        return this.send(hop, envelope, raw);
+      }
+      throw failure;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const pool of this.pools.values()) {
+      for (const pooled of pool.idle) {
+        this.close(pooled);
+      }
+      pool.idle = [];
+    }
+  }
+
+  private poolOf(hop: SmtpHop): HopPool {
+    const key = `${hop.host}:${hop.port}:${hop.implicitTls}:${hop.auth?.user ?? ''}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = { idle: [], open: 0, waiting: [] };
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private async acquire(hop: SmtpHop): Promise<PooledConnection> {
+    const pool = this.poolOf(hop);
+    for (;;) {
+      const idle = pool.idle.pop();
+      if (idle) {
+        clearTimeout(idle.idleTimer);
+        if (!idle.closed) {
+          return idle;
+        }
+        continue;
+      }
+      if (pool.open < this.config.delivery.connectionsPerRoute) {
+        pool.open += 1;
+        try {
+          return await this.connect(hop);
+        } catch (error) {
+          pool.open -= 1;
+          this.wakeOne(pool);
+          throw error instanceof SmtpFailure ? error : classifySmtpError(error, hop.host);
+        }
+      }
+      await new Promise<void>((resolve) => pool.waiting.push(resolve));
+    }
+  }
+
+  private release(hop: SmtpHop, pooled: PooledConnection): void {
+    const pool = this.poolOf(hop);
+    if (pooled.closed || pooled.sent >= MAX_MESSAGES_PER_CONNECTION) {
+      this.discard(hop, pooled);
+      return;
+    }
+    pooled.idleTimer = setTimeout(() => {
+      pool.idle = pool.idle.filter((entry) => entry !== pooled);
+      this.discard(hop, pooled);
+    }, IDLE_CLOSE_MS);
+    pooled.idleTimer.unref();
+    pool.idle.push(pooled);
+    this.wakeOne(pool);
+  }
+
+  private discard(hop: SmtpHop, pooled: PooledConnection): void {
+    const pool = this.poolOf(hop);
+    this.close(pooled);
+    pool.open -= 1;
+    this.wakeOne(pool);
+  }
+
+  private async resetOrDiscard(hop: SmtpHop, pooled: PooledConnection): Promise<void> {
+    const ok = await new Promise<boolean>((resolve) =>
+      pooled.connection.reset((error) => resolve(!error)),
+    );
+    if (ok) {
+      this.release(hop, pooled);
+    } else {
+      this.discard(hop, pooled);
+    }
+  }
+
+  private wakeOne(pool: HopPool): void {
+    pool.waiting.shift()?.();
+  }
+
+  private close(pooled: PooledConnection): void {
+    clearTimeout(pooled.idleTimer);
+    if (!pooled.closed) {
+      pooled.closed = true;
+      pooled.connection.quit();
+    }
+  }
+
+  private async connect(hop: SmtpHop): Promise<PooledConnection> {
+    const connection = new SMTPConnection({
+      host: hop.host,
+      port: hop.port,
+      secure: hop.implicitTls,
+      requireTLS: !hop.implicitTls,
+      name: this.config.delivery.ehloName,
+      connectionTimeout: this.config.delivery.connectTimeoutMs,
+      greetingTimeout: GREETING_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+      allowInternalNetworkInterfaces: true,
+      tls: {
+        minVersion: 'TLSv1.2',
+        rejectUnauthorized: true,
+        servername: isIP(hop.servername) ? undefined : hop.servername,
+        ca: this.ca,
+      },
+    });
+    const pooled: PooledConnection = {
+      connection,
+      tlsVersion: '',
+      tlsCipher: '',
+      sent: 0,
+      closed: false,
+    };
+    connection.on('error', () => {
+      pooled.closed = true;
+    });
+    connection.on('end', () => {
+      pooled.closed = true;
+    });
+    await new Promise<void>((resolve, reject) => {
+      connection.connect((error?: Error | null) => (error ? reject(error) : resolve()));
+    }).catch((error: unknown) => {
+      connection.close();
+      throw error;
+    });
+    if (hop.auth) {
+      const auth = hop.auth;
+      await new Promise<void>((resolve, reject) =>
+        connection.login(auth, (error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+    }
+
+    // The library keeps the upgraded socket private; reading it is the only way to record
+    // which protocol and cipher protected the session.
+    const socket = (connection as unknown as { _socket?: TLSSocket })._socket;
+    const tlsVersion = connection.secure && socket ? socket.getProtocol() : null;
+    if (!socket || !tlsVersion) {
+      connection.close();
+      throw new SmtpFailure('tls', `TLS with ${hop.host} was not established`);
+    }
+    pooled.tlsVersion = tlsVersion;
+    pooled.tlsCipher = socket.getCipher().name;
+    return pooled;
+  }
+
+  private transmit(pooled: PooledConnection, envelope: SmtpEnvelope, raw: Buffer): Promise<string> {
+    pooled.sent += 1;
+    return new Promise<string>((resolve, reject) => {
+      pooled.connection.send(envelope, raw, (error, info) => {
+        if (error) {
+          reject(error);
+        } else if (info.rejected?.length) {
+          reject(Object.assign(new Error('recipient rejected'), { responseCode: 550 }));
+        } else {
+          resolve(info.response ?? '');
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,32 @@
+export * from './delivery.module';
+export * from './delivery/deliver-recipient.use-case';
+export * from './delivery/delivery-outcome';
+export * from './delivery/delivery-recorder';
+export * from './delivery/dns-resolver.port';
+export * from './delivery/mime-builder';
+export * from './delivery/retry-policy';
+export * from './delivery/route-resolver';
+export * from './delivery/smtp-connection-pool';
+export * from './delivery/smtp-failure';
+export * from './messages/accept-message.use-case';
+export * from './messages/idempotency-key-pruner.service';
+export * from './messages/mailbox';
+export * from './messages/message-content';
+export * from './messages/message-event.entity';
+export * from './messages/message-limits';
+export * from './messages/message-recipient.entity';
+export * from './messages/message-status';
+export * from './messages/message-views';
+export * from './messages/message.entity';
+export * from './messages/messages-query.service';
+export * from './messages/send-message.command';
+export * from './messaging.constants';
+export * from './messaging.module';
+export * from './outbox/delivery-job';
+export * from './outbox/outbox-relay.service';
+
+import { MessageEvent } from './messages/message-event.entity';
+import { MessageRecipient } from './messages/message-recipient.entity';
+import { Message } from './messages/message.entity';
+
+export const MESSAGING_ENTITIES = [Message, MessageRecipient, MessageEvent];

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type AuthContext,
+  EnvelopeCipher,
+  ErrorCode,
+  SEALPOST_CONFIG,
+  SealpostError,
+  type SealpostConfig,
+} from '@sealpost/core';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
+import { sealContent } from './message-content';
+import { checkMessage, sizeOf } from './message-limits';
+import { MessageEventType, RecipientStatus } from './message-status';
+import {
+  type AcceptedMessage,
+  type AcceptResult,
+  type IdempotencyRequest,
+  type SendMessageCommand,
+} from './send-message.command';
+
+/**
+ * Makes a message durable: content sealed, one row per recipient, the `accepted` event and
+ * one outbox row per recipient, all in one transaction. Nothing is acknowledged before it
+ * commits; the relay finds the outbox rows even if nothing else happens afterwards.
+ */
+@Injectable()
+export class AcceptMessageUseCase {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: EnvelopeCipher,
+    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+  ) {}
+
+  async execute(
+    caller: AuthContext,
+    command: SendMessageCommand,
+    idempotency?: IdempotencyRequest,
+  ): Promise<AcceptResult> {
+    const checked = checkMessage(command, this.config.http);
+
+    return this.dataSource.transaction(async (manager) => {
+      if (idempotency) {
+        const earlier = await this.claimIdempotencyKey(manager, caller, idempotency);
+        if (earlier) {
+          return { message: earlier, replayed: true };
+        }
+      }
+
+      const organisationId = caller.organisationId;
+      const messageId = randomUUID();
+      const sealed = sealContent(this.cipher, organisationId, messageId, {
+        subject: command.subject,
+        text: command.text,
+        html: command.html,
+        replyTo: command.replyTo,
+        headers: command.headers,
+        attachments: command.attachments,
+        to: command.to,
+        cc: command.cc,
+      });
+      const [{ created_at: createdAt }] = await manager.query<{ created_at: Date }[]>(
+        `INSERT INTO messages (id, organisation_id, from_address, tags, metadata,
+           content_ciphertext, content_wrapped_key, content_key_id, size_bytes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+        [
+          messageId,
+          organisationId,
+          command.from,
+          command.tags,
+          command.metadata,
+          sealed.ciphertext,
+          sealed.wrappedKey,
+          sealed.keyId,
+          sizeOf(command),
+        ],
+      );
+
+      const recipients = checked.recipients.map(({ kind, mailbox }) => ({
+        id: randomUUID(),
+        kind,
+        address: mailbox.address,
+        domain: mailbox.domain,
+      }));
+      await manager.query(
+        `INSERT INTO message_recipients (id, organisation_id, message_id, kind, address, domain, status)
+         SELECT r.id, $1, $2, r.kind, r.address, r.domain, $3
+           FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[]) AS r(id, kind, address, domain)`,
+        [
+          organisationId,
+          messageId,
+          RecipientStatus.Accepted,
+          recipients.map((r) => r.id),
+          recipients.map((r) => r.kind),
+          recipients.map((r) => r.address),
+          recipients.map((r) => r.domain),
+        ],
+      );
+      await manager.query(
+        `INSERT INTO message_events (organisation_id, message_id, type, data)
+         VALUES ($1, $2, $3, $4)`,
+        [organisationId, messageId, MessageEventType.Accepted, { recipients: recipients.length }],
+      );
+      await manager.query(
+        `INSERT INTO outbox (organisation_id, topic, ref_id)
+         SELECT $1, $2, unnest($3::uuid[])`,
+        [organisationId, DELIVERY_TOPIC, recipients.map((r) => r.id)],
+      );
+      await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+
+      const message: AcceptedMessage = {
+        id: messageId,
+        status: 'accepted',
+        createdAt: new Date(createdAt).toISOString(),
+        recipients: recipients.map((r) => ({
+          id: r.id,
+          address: r.address,
+          kind: r.kind,
+          status: RecipientStatus.Accepted,
+        })),
+      };
+      if (idempotency) {
+        await manager.query(
+          `UPDATE idempotency_keys SET response_status = 202, response_body = $3
+            WHERE organisation_id = $1 AND key = $2`,
+          [organisationId, idempotency.key, message],
+        );
+      }
+      return { message, replayed: false };
+    });
+  }
+
+  /**
+   * Stripe's rules: the first request with a key wins; a retry with the same body gets the
+   * first response again; the same key with another body is refused. A concurrent retry
+   * waits on the row lock until the first transaction commits, then reads its response.
+   */
+  private async claimIdempotencyKey(
+    manager: EntityManager,
+    caller: AuthContext,
+    idempotency: IdempotencyRequest,
+  ): Promise<AcceptedMessage | null> {
+    const inserted = await manager.query<unknown[]>(
+      `INSERT INTO idempotency_keys (organisation_id, key, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (organisation_id, key) DO NOTHING RETURNING key`,
+      [caller.organisationId, idempotency.key, idempotency.requestHash],
+    );
+    if (inserted.length) {
+      return null;
+    }
+    const [earlier] = await manager.query<
+      { request_hash: string; response_body: AcceptedMessage | null }[]
+    >(
+      `SELECT request_hash, response_body FROM idempotency_keys
+        WHERE organisation_id = $1 AND key = $2`,
+      [caller.organisationId, idempotency.key],
+    );
+    if (!earlier?.response_body || earlier.request_hash !== idempotency.requestHash) {
+      throw new SealpostError(
+        ErrorCode.IdempotencyKeyReused,
+        'This Idempotency-Key was already used with a different request body.',
+      );
+    }
+    return earlier.response_body;
+  }
+}

@@ -1,0 +1,44 @@
+import { type EnvelopeCipher, type SealedValue } from '@sealpost/core';
+
+export interface AttachmentContent {
+  filename: string;
+  contentType: string;
+  /** base64 */
+  content: string;
+}
+
+/** Everything of a message that is PHI or may be: stored only sealed. */
+export interface MessageContent {
+  subject: string;
+  text?: string;
+  html?: string;
+  replyTo?: string;
+  headers: Record<string, string>;
+  attachments: AttachmentContent[];
+  to: string[];
+  cc: string[];
+}
+
+function contextOf(organisationId: string, messageId: string): string {
+  return `message-content:${organisationId}:${messageId}`;
+}
+
+export function sealContent(
+  cipher: EnvelopeCipher,
+  organisationId: string,
+  messageId: string,
+  content: MessageContent,
+): SealedValue {
+  const plaintext = Buffer.from(JSON.stringify(content), 'utf8');
+  return cipher.seal(plaintext, contextOf(organisationId, messageId));
+}
+
+export function openContent(
+  cipher: EnvelopeCipher,
+  organisationId: string,
+  messageId: string,
+  sealed: SealedValue,
+): MessageContent {
+  const plaintext = cipher.open(sealed, contextOf(organisationId, messageId));
+  return JSON.parse(plaintext.toString('utf8')) as MessageContent;
+}

@@ -1,0 +1,143 @@
+import { InjectQueue } from '@nestjs/bull';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { SEALPOST_CONFIG, type SealpostConfig, safeErrorFields } from '@sealpost/core';
+import { Queue } from 'bull';
+import { Client } from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import { MessageEventType, RecipientStatus } from '../messages/message-status';
+import { DELIVERY_QUEUE, DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
+import { type DeliveryJob, deliveryJobId } from './delivery-job';
+
+const BATCH_SIZE = 500;
+// Without a NOTIFY (another process's commit, a missed wake-up) the relay still polls.
+const POLL_INTERVAL_MS = 1000;
+// A row enqueued this long ago and still here is offered to Bull again. The job id is stable,
+// so Bull ignores the add while the job still exists; after Redis lost it, this restores it.
+const REENQUEUE_AFTER_SECONDS = 30;
+
+interface OutboxRow {
+  id: string;
+  organisation_id: string;
+  ref_id: string;
+}
+
+/**
+ * Moves due outbox rows into Bull. Rows stay in the outbox until delivery reaches an end, so
+ * a crash between commit and enqueue, or a flushed Redis, loses nothing. Many relays may run:
+ * SKIP LOCKED gives each its own rows.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private listener?: Client;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Relays one batch; returns how many rows it handed to Bull. */
+  async relayOnce(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager.query<OutboxRow[]>(
+        `SELECT id, organisation_id, ref_id FROM outbox
+          WHERE topic = $1 AND available_at <= now()
+            AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $2))
+          ORDER BY available_at
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED`,
+        [DELIVERY_TOPIC, REENQUEUE_AFTER_SECONDS, BATCH_SIZE],
+      );
+      if (!rows.length) {
+        return 0;
+      }
+      await this.queue.addBulk(
+        rows.map((row) => ({
+          name: 'deliver',
+          data: {
+            v: 1,
+            outboxId: row.id,
+            recipientId: row.ref_id,
+            organisationId: row.organisation_id,
+          },
+          opts: { jobId: deliveryJobId(row.id), removeOnComplete: true, removeOnFail: true },
+        })),
+      );
+      await manager.query(`UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
+      await this.markQueued(
+        manager,
+        rows.map((row) => row.ref_id),
+      );
+      return rows.length;
+    });
+  }
+
+  private async markQueued(manager: EntityManager, recipientIds: string[]): Promise<void> {
+    await manager.query(
+      `WITH queued AS (
+         UPDATE message_recipients SET status = $1, updated_at = now()
+          WHERE id = ANY($2::uuid[]) AND status = $3
+          RETURNING id, organisation_id, message_id)
+       INSERT INTO message_events (organisation_id, message_id, recipient_id, type)
+       SELECT organisation_id, message_id, id, $4 FROM queued`,
+      [RecipientStatus.Queued, recipientIds, RecipientStatus.Accepted, MessageEventType.Queued],
+    );
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let relayed = 0;
+      try {
+        relayed = await this.relayOnce();
+      } catch (error) {
+        this.logger.warn({ err: safeErrorFields(error) }, 'outbox relay batch failed');
+      }
+      if (relayed < BATCH_SIZE && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, POLL_INTERVAL_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.config.database.url });
+    client.on('notification', () => this.wake?.());
+    // A lost listener only slows the relay to its poll interval; it is not worth a crash.
+    client.on('error', (error) => {
+      this.logger.warn({ err: safeErrorFields(error) }, 'outbox listener lost');
+    });
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.listener = client;
+  }
+}

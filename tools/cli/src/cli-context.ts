@@ -1,0 +1,42 @@
+import {
+  ApiKeysService,
+  BootError,
+  CORE_ENTITIES,
+  createDataSource,
+  loadConfig,
+  migrateDatabase,
+  OrganisationsService,
+  SealpostError,
+} from '@sealpost/core';
+
+export interface CliContext {
+  organisations: OrganisationsService;
+  apiKeys: ApiKeysService;
+}
+
+/** Opens the configured database (creating and migrating it if needed) for one command. */
+export async function withContext<T>(run: (context: CliContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  await migrateDatabase(config.database.url);
+  const dataSource = createDataSource(config.database.url, CORE_ENTITIES);
+  await dataSource.initialize();
+  try {
+    return await run({
+      organisations: new OrganisationsService(dataSource),
+      apiKeys: new ApiKeysService(dataSource),
+    });
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export function reportFailure(error: unknown): void {
+  const known = error instanceof BootError || error instanceof SealpostError;
+  const message = known ? error.message : `unexpected ${(error as Error).name ?? 'error'}`;
+  process.stderr.write(`sealpost: ${message}\n`);
+  process.exitCode = 1;
+}
+
+export function print(line: string): void {
+  process.stdout.write(line + '\n');
+}

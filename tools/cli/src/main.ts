@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerApiKeyCommands } from './api-key.command';
+import { registerDbCommands } from './db.command';
+import { registerOrgCommands } from './org.command';
+import { reportFailure } from './cli-context';
+
+const program = new Command('sealpost')
+  .description('Sealpost administration: organisations, API keys, database')
+  .showHelpAfterError();
+registerOrgCommands(program);
+registerApiKeyCommands(program);
+registerDbCommands(program);
+
+program.parseAsync(process.argv).catch(reportFailure);
