@@ -1,7 +1,8 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, preflight, runProcess } from '@sealpost/core';
-import { Logger } from 'nestjs-pino';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { WorkerModule } from './worker.module';
 
@@ -12,7 +13,8 @@ runProcess('worker', async () => {
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   await app.init();
+  new Logger('Worker').log({ concurrency: config.delivery.workerConcurrency }, 'worker started');
 });

@@ -26,7 +26,6 @@ export function loggerParams(config: LoggingConfig, service: string): Params {
       base: { service },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       genReqId: requestIdOf,
-      customAttributeKeys: { reqId: 'requestId' },
       serializers: {
         req: (req: { id?: unknown; method?: string; url?: string }) => ({
           id: req.id,

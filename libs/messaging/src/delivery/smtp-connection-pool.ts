@@ -198,16 +198,17 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
     connection.on('end', () => {
       pooled.closed = true;
     });
-    await new Promise<void>((resolve, reject) => {
-      connection.connect((error?: Error | null) => (error ? reject(error) : resolve()));
-    }).catch((error: unknown) => {
+    await settleSetup(connection, (done) => connection.connect(done)).catch((error: unknown) => {
       connection.close();
       throw error;
     });
     if (hop.auth) {
       const auth = hop.auth;
-      await new Promise<void>((resolve, reject) =>
-        connection.login(auth, (error?: Error | null) => (error ? reject(error) : resolve())),
+      await settleSetup(connection, (done) => connection.login(auth, done)).catch(
+        (error: unknown) => {
+          connection.close();
+          throw error;
+        },
       );
     }
 
@@ -238,4 +239,31 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
       });
     });
   }
+}
+
+/**
+ * Runs one setup step (connect, login). nodemailer reports a failure before the session is
+ * ready (a refused STARTTLS, an untrusted certificate) only as an 'error' or 'end' event,
+ * never through the step's callback, so all three settle the step.
+ */
+function settleSetup(
+  connection: SMTPConnection,
+  step: (done: (error?: Error | null) => void) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => finish(error);
+    const onEnd = () => finish(new Error('server closed the connection during setup'));
+    const finish = (error?: Error | null) => {
+      connection.off('error', onError);
+      connection.off('end', onEnd);
+      if (error) {
+        reject(error);
+      } else {
+        resolve();
+      }
+    };
+    connection.once('error', onError);
+    connection.once('end', onEnd);
+    step(finish);
+  });
 }

@@ -65,7 +65,17 @@ function tlsDetail(e: NodemailerError): string {
   if (known[inner]) {
     return known[inner];
   }
-  // The library's own message names the failed step and the TLS error; it holds no content.
-  const message = (e.message ?? '').replace(/^Error initiating TLS - /, '');
-  return (inner ? `${inner}: ` : '') + message.slice(0, 200);
+  // The library's message names the failed step and the TLS error, but it appends the server's
+  // reply, which can quote an address; only the part before the reply is kept.
+  let message = (e.message ?? '').replace(/^Error initiating TLS - /, '');
+  if (e.response) {
+    message = message.split(e.response)[0].replace(/:\s*$/, '');
+  }
+  return (
+    (inner ? `${inner}: ` : '') +
+    message
+      .split(/\d{3}[ -]/)[0]
+      .trim()
+      .slice(0, 200)
+  );
 }

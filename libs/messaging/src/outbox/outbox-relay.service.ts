@@ -74,6 +74,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (!rows.length) {
         return 0;
       }
+      // Rows are marked before the jobs exist: a worker that picks a job up at once then
+      // waits on these row locks instead of deadlocking against this transaction.
+      await manager.query(`UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
+      await this.markQueued(
+        manager,
+        rows.map((row) => row.ref_id),
+      );
       await this.queue.addBulk(
         rows.map((row) => ({
           name: 'deliver',
@@ -86,23 +95,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           opts: { jobId: deliveryJobId(row.id), removeOnComplete: true, removeOnFail: true },
         })),
       );
-      await manager.query(`UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
-      ]);
-      await this.markQueued(
-        manager,
-        rows.map((row) => row.ref_id),
-      );
       return rows.length;
     });
   }
 
+  /**
+   * Recipients still `accepted` become `queued`. Rows a worker holds are skipped: a worker
+   * only holds a recipient it is already delivering, and waiting on it could deadlock.
+   */
   private async markQueued(manager: EntityManager, recipientIds: string[]): Promise<void> {
     await manager.query(
-      `WITH queued AS (
-         UPDATE message_recipients SET status = $1, updated_at = now()
+      `WITH candidates AS (
+         SELECT id FROM message_recipients
           WHERE id = ANY($2::uuid[]) AND status = $3
-          RETURNING id, organisation_id, message_id)
+          FOR UPDATE SKIP LOCKED),
+       queued AS (
+         UPDATE message_recipients r SET status = $1, updated_at = now()
+           FROM candidates c WHERE r.id = c.id
+          RETURNING r.id, r.organisation_id, r.message_id)
        INSERT INTO message_events (organisation_id, message_id, recipient_id, type)
        SELECT organisation_id, message_id, id, $4 FROM queued`,
       [RecipientStatus.Queued, recipientIds, RecipientStatus.Accepted, MessageEventType.Queued],
