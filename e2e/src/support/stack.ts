@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import Redis from 'ioredis';
+import { Client } from 'pg';
 import { AppProcess, REPO_ROOT } from './app-process';
 import { freePort } from './free-port';
 
@@ -148,6 +149,23 @@ export class Stack {
         throw new Error(`message ${id} not settled: ${reply.text}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Kills a process as a crash would and starts a fresh one in its place. */
+  async crashAndRestart(app: AppProcess): Promise<void> {
+    await app.stop('SIGKILL');
+    await this.boot(app);
+  }
+
+  /** Reads this stack's database directly, as an operator with psql would. */
+  async sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.env.DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
     }
   }
 

@@ -231,6 +231,22 @@ describe('loadConfig', () => {
       expect(existsSync(join(dataDir, MASTER_KEY_FILE))).toBe(false);
     });
 
+    it('reports a missing production key together with the other problems', () => {
+      const error = bootErrorOf(envWith({ NODE_ENV: 'production', PORT: 'eighty' }));
+
+      expect(error.message).toContain('SEALPOST_MASTER_KEY is required in production');
+      expect(error.message).toContain('PORT must be a whole number');
+      expect(error.message.split('\n')).toHaveLength(1);
+    });
+
+    it('reports a malformed key together with the other problems', () => {
+      const error = bootErrorOf(envWith({ SEALPOST_MASTER_KEY: 'short', PORT: '0' }));
+
+      expect(error.message).toContain('SEALPOST_MASTER_KEY must be 32 random bytes');
+      expect(error.message).toContain('PORT must be a whole number');
+      expect(existsSync(join(dataDir, MASTER_KEY_FILE))).toBe(false);
+    });
+
     it('accepts SEALPOST_MASTER_KEY in production', () => {
       const key = newKey();
 

@@ -93,7 +93,7 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
     },
     logging: { level: read('SEALPOST_LOG_LEVEL', parseLogLevel) },
   };
-  const crypto = problems.length ? undefined : loadCrypto(env, environment, dataDir, read);
+  const crypto = readCryptoKeys(env, environment, read, problems);
 
   if (problems.length || !crypto) {
     throw new BootError(
@@ -101,10 +101,28 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
         'Fix the environment variable(s) named and start again (see README, Configuration).',
     );
   }
-  return { ...config, crypto };
+  return {
+    ...config,
+    crypto: crypto.masterKey
+      ? { ...crypto, masterKey: crypto.masterKey, masterKeySource: 'environment' }
+      : {
+          ...crypto,
+          masterKey: readOrCreateMasterKeyFile(dataDir).key,
+          masterKeySource: 'generated-file',
+        },
+  };
 }
 
-function loadCrypto(env: Env, environment: Environment, dataDir: string, read: Reader) {
+/**
+ * Checks the key variables with all the others, so every problem shows in one line. The
+ * development key file is only read or created once everything else is valid.
+ */
+function readCryptoKeys(
+  env: Env,
+  environment: Environment,
+  read: Reader,
+  problems: string[],
+): (Omit<CryptoConfig, 'masterKey' | 'masterKeySource'> & { masterKey?: Buffer }) | undefined {
   const previousMasterKeys = env.SEALPOST_PREVIOUS_MASTER_KEYS?.trim()
     ? read('SEALPOST_PREVIOUS_MASTER_KEYS', (raw) =>
         raw.split(',').filter(Boolean).map(parseMasterKey),
@@ -112,23 +130,16 @@ function loadCrypto(env: Env, environment: Environment, dataDir: string, read: R
     : [];
   if (env.SEALPOST_MASTER_KEY?.trim()) {
     const masterKey = read('SEALPOST_MASTER_KEY', parseMasterKey);
-    return (
-      masterKey && ({ masterKey, previousMasterKeys, masterKeySource: 'environment' } as const)
-    );
+    return masterKey ? { masterKey, previousMasterKeys } : undefined;
   }
   if (environment === 'production') {
-    throw new BootError(
-      'configuration error: SEALPOST_MASTER_KEY is required in production; ' +
-        'generate one with `openssl rand -base64 32` and keep it in your secret store.',
+    problems.push(
+      'SEALPOST_MASTER_KEY is required in production (generate one with ' +
+        '`openssl rand -base64 32` and keep it in your secret store)',
     );
+    return undefined;
   }
-  const { key } = readOrCreateMasterKeyFile(dataDir);
-  const result: CryptoConfig = {
-    masterKey: key,
-    previousMasterKeys,
-    masterKeySource: 'generated-file',
-  };
-  return result;
+  return { previousMasterKeys };
 }
 
 function parseEnvironment(raw: string): Environment {

@@ -11,6 +11,9 @@ import {
 } from './message-views';
 import { Message } from './message.entity';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 interface Cursor {
   createdAt: string;
   id: string;
@@ -149,8 +152,8 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(raw: string): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (typeof cursor.id === 'string' && !Number.isNaN(Date.parse(cursor.createdAt))) {
-      return cursor;
+    if (UUID.test(String(cursor.id)) && ISO_INSTANT.test(String(cursor.createdAt))) {
+      return { id: cursor.id, createdAt: new Date(cursor.createdAt).toISOString() };
     }
   } catch {
     // fall through to the error below

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { runDeliveryBench } from './delivery.bench';
+
+const USAGE = `usage: npm run bench -- <benchmark> [options]
+
+benchmarks:
+  delivery   messages through the api to a STARTTLS sink, against raw nodemailer
+
+options:
+  --messages N        messages to send (default 2000)
+  --concurrency N     requests in flight at once (default 32)
+  --postgres-url URL  PostgreSQL server for a throw-away database
+                      (default postgres://postgres@127.0.0.1:5432)
+  --redis-url URL     Redis for a throw-away queue prefix (default redis://127.0.0.1:6379)
+`;
+
+const BENCHMARKS = {
+  delivery: runDeliveryBench,
+} as const;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        messages: { type: 'string', default: '2000' },
+        concurrency: { type: 'string', default: '32' },
+        'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
+        'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const [name, ...extra] = positionals;
+  if (!name || extra.length || !Object.hasOwn(BENCHMARKS, name)) {
+    return usage(name ? `unknown benchmark "${[name, ...extra].join(' ')}"` : 'no benchmark');
+  }
+
+  try {
+    const run = BENCHMARKS[name as keyof typeof BENCHMARKS];
+    return await run({
+      messages: positiveInteger('--messages', values.messages),
+      concurrency: positiveInteger('--concurrency', values.concurrency),
+      postgresUrl: values['postgres-url'],
+      redisUrl: values['redis-url'],
+    });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return usage(error.message);
+    }
+    throw error;
+  }
+}
+
+function positiveInteger(option: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`${option} must be a positive integer`);
+  }
+  return value;
+}
+
+function usage(problem: string): number {
+  process.stderr.write(`bench: ${problem}\n\n${USAGE}`);
+  return 2;
+}
+
+// Exits explicitly: a failed run may leave timers (sink waits, sockets) that would keep it up.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench: failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
