@@ -11,4 +11,7 @@ module.exports = {
   moduleNameMapper,
   testTimeout: 180000,
   maxWorkers: 1,
+  // fetch keeps idle keep-alive sockets to the stopped apps open for a while; they hold no
+  // state worth waiting for.
+  forceExit: true,
 };

@@ -14,10 +14,12 @@ async function bootFails(
 ): Promise<{ code: number | null; output: string }> {
   const process = new AppProcess(app, env);
   process.start();
+  let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([
     process.exitCode(),
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 20_000))),
   ]);
+  clearTimeout(timer);
   if (code === null) {
     await process.stop('SIGKILL');
   }

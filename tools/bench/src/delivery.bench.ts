@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { createTestCa, issueCertificate, SmtpSink } from '@sealpost/test-peers';
 import { createTransport } from 'nodemailer';
 import { CpuMeter, pidsNamed } from './cpu-meter';
@@ -37,6 +38,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
  */
 export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<number> {
   const { messages, concurrency } = options;
+  warnIfBusy();
   const ca = createTestCa('Sealpost Bench CA');
   const tls = issueCertificate(ca, {
     commonName: 'localhost',
@@ -213,6 +215,17 @@ function printCpu(used: { name: string; seconds: number }[], milliseconds: numbe
   print(
     `cpu during end-to-end (${seconds(milliseconds)} wall; % of one core): ${parts.join(', ')}`,
   );
+}
+
+/** The figures share the machine's cores with everything else; say so when it is busy. */
+function warnIfBusy(): void {
+  const [load] = loadavg();
+  if (load > availableParallelism() / 2) {
+    progress(
+      `warning: load average ${load.toFixed(1)} on ${availableParallelism()} cores; ` +
+        'other work will skew the figures',
+    );
+  }
 }
 
 function pidOf(pid: number | undefined): number[] {
