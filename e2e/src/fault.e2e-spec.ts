@@ -53,7 +53,7 @@ describe('delivery when a worker crashes or Redis restarts under load', () => {
   it('delivers every message after the worker is SIGKILLed mid-flight', async () => {
     const start = sink.messages.length;
     const sending = sendMany(stack, org.token, MESSAGES, (i) => `kill.${i}@fault.test`);
-    await eventually(async () => sink.messages.length - start >= 50, 60_000, 'first deliveries');
+    await eventually(() => sink.messages.length - start >= 50, 60_000, 'first deliveries');
 
     await stack.crashAndRestart(stack.workers[0]);
     await sending;
@@ -72,7 +72,7 @@ describe('delivery when a worker crashes or Redis restarts under load', () => {
     const start = sink.messages.length;
     const before = await deliveredCount();
     const sending = sendMany(stack, org.token, MESSAGES, (i) => `redis.${i}@fault.test`);
-    await eventually(async () => sink.messages.length - start >= 50, 60_000, 'first deliveries');
+    await eventually(() => sink.messages.length - start >= 50, 60_000, 'first deliveries');
 
     await redis.restart();
     await sending;

@@ -40,7 +40,7 @@ export async function sendMany(
 
 /** Polls until `check` returns true or the time is up. */
 export async function eventually(
-  check: () => Promise<boolean>,
+  check: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
