@@ -1,0 +1,2 @@
+export * from './pgp';
+export * from './tls-probe';

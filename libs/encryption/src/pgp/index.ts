@@ -1,0 +1,5 @@
+export * from './pgp-key-generator';
+export * from './pgp-key-inspector';
+export * from './pgp-key.error';
+export * from './pgp-mime-encryptor';
+export * from './pgp-signing-key-reader';
