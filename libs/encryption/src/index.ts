@@ -1,2 +1,3 @@
 export * from './pgp';
+export * from './smime';
 export * from './tls-probe';
