@@ -7,9 +7,12 @@ import {
   loggerParams,
   type SealpostConfig,
 } from '@sealpost/core';
+import { EncryptionModule } from '@sealpost/encryption';
 import { MESSAGING_ENTITIES, MessagingModule } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
+import { RecipientKeysController } from './directory/recipient-keys.controller';
 import { HealthController } from './health/health.controller';
 import { MessagesController } from './messages/messages.controller';
 
@@ -22,8 +25,15 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config.logging, 'api')),
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
         MessagingModule,
+        EncryptionModule,
       ],
-      controllers: [MessagesController, ApiKeysController, HealthController],
+      controllers: [
+        MessagesController,
+        ApiKeysController,
+        RecipientKeysController,
+        RecipientCertificatesController,
+        HealthController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

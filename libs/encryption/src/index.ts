@@ -1,3 +1,5 @@
+export * from './directory';
+export * from './encryption.module';
 export * from './pgp';
 export * from './smime';
 export * from './tls-probe';

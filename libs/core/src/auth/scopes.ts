@@ -1,5 +1,12 @@
 /** What an API key may do. `admin` grants every scope of its own organisation. */
-export const SCOPES = ['messages:send', 'messages:read', 'api-keys:manage', 'admin'] as const;
+export const SCOPES = [
+  'messages:send',
+  'messages:read',
+  'api-keys:manage',
+  'keys:manage',
+  'policy:manage',
+  'admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {

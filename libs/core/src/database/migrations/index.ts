@@ -2,6 +2,8 @@ import { CreateOrganisations1796313600000 } from './1796313600000-CreateOrganisa
 import { CreateMessages1796313600001 } from './1796313600001-CreateMessages';
 import { CreateOutbox1796313600002 } from './1796313600002-CreateOutbox';
 import { CreateIdempotencyKeys1796313600003 } from './1796313600003-CreateIdempotencyKeys';
+import { CreateKeyDirectory1796313600004 } from './1796313600004-CreateKeyDirectory';
+import { CreateEncryptionPolicies1796313600005 } from './1796313600005-CreateEncryptionPolicies';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +11,6 @@ export const MIGRATIONS = [
   CreateMessages1796313600001,
   CreateOutbox1796313600002,
   CreateIdempotencyKeys1796313600003,
+  CreateKeyDirectory1796313600004,
+  CreateEncryptionPolicies1796313600005,
 ];

@@ -1,0 +1,3 @@
+export * from './certificate-directory.service';
+export * from './directory-entry';
+export * from './pgp-key-directory.service';

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { DataSource } from 'typeorm';
+import { inspectPublicKey } from '../pgp/pgp-key-inspector';
+import { PgpKeyError } from '../pgp/pgp-key.error';
+import { type DirectoryEntryView, type DirectoryLookup, normaliseAddress } from './directory-entry';
+
+interface KeyRow {
+  id: string;
+  address: string;
+  fingerprint: string;
+  armored: string;
+  expires_at: Date | null;
+  created_at: Date;
+}
+
+/** Recipients' public PGP keys, per organisation, checked on upload and again before use. */
+@Injectable()
+export class PgpKeyDirectoryService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async upload(caller: AuthContext, address: string, armored: string): Promise<DirectoryEntryView> {
+    const owner = normaliseAddress(address);
+    const key = await inspectPublicKey(armored, owner).catch((error: unknown) => {
+      if (error instanceof PgpKeyError) {
+        throw new SealpostError(ErrorCode.ValidationFailed, error.message, [
+          { path: 'armoredKey', message: error.reason },
+        ]);
+      }
+      throw error;
+    });
+    const [row] = await this.dataSource.query<KeyRow[]>(
+      `INSERT INTO recipient_pgp_keys (organisation_id, address, fingerprint, armored, expires_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (organisation_id, address, fingerprint)
+         DO UPDATE SET armored = EXCLUDED.armored, expires_at = EXCLUDED.expires_at
+       RETURNING id, address, fingerprint, armored, expires_at, created_at`,
+      [caller.organisationId, owner, key.fingerprint, key.armored, key.expiresAt],
+    );
+    return view(row);
+  }
+
+  async list(caller: AuthContext, address?: string): Promise<DirectoryEntryView[]> {
+    const rows = await this.dataSource.query<KeyRow[]>(
+      `SELECT id, address, fingerprint, armored, expires_at, created_at FROM recipient_pgp_keys
+        WHERE organisation_id = $1 AND ($2::text IS NULL OR address = $2)
+        ORDER BY address, created_at DESC`,
+      [caller.organisationId, address ? normaliseAddress(address) : null],
+    );
+    return rows.map(view);
+  }
+
+  async remove(caller: AuthContext, id: string): Promise<void> {
+    const [, deleted] = await this.dataSource.query<[unknown, number]>(
+      `DELETE FROM recipient_pgp_keys WHERE id = $1 AND organisation_id = $2`,
+      [id, caller.organisationId],
+    );
+    if (!deleted) {
+      throw new SealpostError(ErrorCode.NotFound, 'No such key.');
+    }
+  }
+
+  /** The newest key of `address` that is still valid now, or why there is none. */
+  async usableKey(organisationId: string, address: string): Promise<DirectoryLookup<string>> {
+    const owner = normaliseAddress(address);
+    const rows = await this.dataSource.query<KeyRow[]>(
+      `SELECT id, address, fingerprint, armored, expires_at, created_at FROM recipient_pgp_keys
+        WHERE organisation_id = $1 AND address = $2 ORDER BY created_at DESC`,
+      [organisationId, owner],
+    );
+    if (!rows.length) {
+      return { usable: false, reason: 'no PGP key' };
+    }
+    let reason = 'PGP key unusable';
+    for (const row of rows) {
+      try {
+        await inspectPublicKey(row.armored, owner);
+        return { usable: true, material: row.armored };
+      } catch (error) {
+        if (!(error instanceof PgpKeyError)) {
+          throw error;
+        }
+        reason = `PGP key ${row.fingerprint.slice(-16)} ${error.reason.replace(/_/g, ' ')}`;
+      }
+    }
+    return { usable: false, reason };
+  }
+}
+
+function view(row: KeyRow): DirectoryEntryView {
+  return {
+    id: row.id,
+    address: row.address,
+    fingerprint: row.fingerprint,
+    expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
