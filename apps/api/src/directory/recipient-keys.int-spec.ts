@@ -39,7 +39,7 @@ describe('recipient PGP key directory API', () => {
   });
 
   it.each([
-    ['malformed', async () => '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n'],
+    ['malformed', () => Promise.resolve('-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n')],
     [
       'not_public',
       async (owner: string) =>
