@@ -13,11 +13,20 @@ export interface SmtpEnvelope {
 
 export interface SmtpDelivery {
   response: string;
+  /** Empty when an opportunistic session stayed in plain text. */
   tlsVersion: string;
   tlsCipher: string;
 }
 
+/**
+ * `verified-tls`: TLS 1.2+ with a certificate that verifies, or nothing is sent; the method
+ * `tls` relies on it. `opportunistic`: STARTTLS when offered, unverified; for content that is
+ * already end-to-end encrypted (PGP, S/MIME) or that policy lets go unprotected.
+ */
+export type TransportSecurity = 'verified-tls' | 'opportunistic';
+
 interface PooledConnection {
+  security: TransportSecurity;
   connection: SMTPConnection;
   tlsVersion: string;
   tlsCipher: string;
@@ -55,8 +64,13 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
     this.ca = extra.length ? [...rootCertificates, ...extra] : undefined;
   }
 
-  async send(hop: SmtpHop, envelope: SmtpEnvelope, raw: Buffer): Promise<SmtpDelivery> {
-    const pooled = await this.acquire(hop);
+  async send(
+    hop: SmtpHop,
+    envelope: SmtpEnvelope,
+    raw: Buffer,
+    security: TransportSecurity = 'verified-tls',
+  ): Promise<SmtpDelivery> {
+    const pooled = await this.acquire(hop, security);
     const reused = pooled.sent > 0;
     try {
       const response = await this.transmit(pooled, envelope, raw);
@@ -72,7 +86,7 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
       }
       // A reused session may have been closed by the server while idle: one fresh try.
       if (reused && failure.responseCode === undefined && failure.kind === 'temporary') {
-        return this.send(hop, envelope, raw);
+        return this.send(hop, envelope, raw, security);
       }
       throw failure;
     }
@@ -87,8 +101,8 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
     }
   }
 
-  private poolOf(hop: SmtpHop): HopPool {
-    const key = `${hop.host}:${hop.port}:${hop.implicitTls}:${hop.auth?.user ?? ''}`;
+  private poolOf(hop: SmtpHop, security: TransportSecurity): HopPool {
+    const key = `${hop.host}:${hop.port}:${hop.implicitTls}:${hop.auth?.user ?? ''}:${security}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = { idle: [], open: 0, waiting: [] };
@@ -97,8 +111,8 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
     return pool;
   }
 
-  private async acquire(hop: SmtpHop): Promise<PooledConnection> {
-    const pool = this.poolOf(hop);
+  private async acquire(hop: SmtpHop, security: TransportSecurity): Promise<PooledConnection> {
+    const pool = this.poolOf(hop, security);
     for (;;) {
       const idle = pool.idle.pop();
       if (idle) {
@@ -111,7 +125,7 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
       if (pool.open < this.config.delivery.connectionsPerRoute) {
         pool.open += 1;
         try {
-          return await this.connect(hop);
+          return await this.connect(hop, security);
         } catch (error) {
           pool.open -= 1;
           this.wakeOne(pool);
@@ -123,7 +137,7 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
   }
 
   private release(hop: SmtpHop, pooled: PooledConnection): void {
-    const pool = this.poolOf(hop);
+    const pool = this.poolOf(hop, pooled.security);
     if (pooled.closed || pooled.sent >= MAX_MESSAGES_PER_CONNECTION) {
       this.discard(hop, pooled);
       return;
@@ -138,7 +152,7 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
   }
 
   private discard(hop: SmtpHop, pooled: PooledConnection): void {
-    const pool = this.poolOf(hop);
+    const pool = this.poolOf(hop, pooled.security);
     this.close(pooled);
     pool.open -= 1;
     this.wakeOne(pool);
@@ -167,25 +181,28 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
     }
   }
 
-  private async connect(hop: SmtpHop): Promise<PooledConnection> {
+  private async connect(hop: SmtpHop, security: TransportSecurity): Promise<PooledConnection> {
+    const verified = security === 'verified-tls';
     const connection = new SMTPConnection({
       host: hop.host,
       port: hop.port,
       secure: hop.implicitTls,
-      requireTLS: !hop.implicitTls,
+      requireTLS: verified && !hop.implicitTls,
+      opportunisticTLS: !verified,
       name: this.config.delivery.ehloName,
       connectionTimeout: this.config.delivery.connectTimeoutMs,
       greetingTimeout: GREETING_TIMEOUT_MS,
       socketTimeout: SOCKET_TIMEOUT_MS,
       allowInternalNetworkInterfaces: true,
       tls: {
-        minVersion: 'TLSv1.2',
-        rejectUnauthorized: true,
+        minVersion: verified ? 'TLSv1.2' : 'TLSv1',
+        rejectUnauthorized: verified,
         servername: isIP(hop.servername) ? undefined : hop.servername,
         ca: this.ca,
       },
     });
     const pooled: PooledConnection = {
+      security,
       connection,
       tlsVersion: '',
       tlsCipher: '',
@@ -216,6 +233,9 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
     // which protocol and cipher protected the session.
     const socket = (connection as unknown as { _socket?: TLSSocket })._socket;
     const tlsVersion = connection.secure && socket ? socket.getProtocol() : null;
+    if (!verified && (!socket || !tlsVersion)) {
+      return pooled;
+    }
     if (!socket || !tlsVersion) {
       connection.close();
       throw new SmtpFailure('tls', `TLS with ${hop.host} was not established`);
