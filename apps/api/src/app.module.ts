@@ -7,14 +7,14 @@ import {
   loggerParams,
   type SealpostConfig,
 } from '@sealpost/core';
-import { EncryptionModule } from '@sealpost/encryption';
-import { MESSAGING_ENTITIES, MessagingModule } from '@sealpost/messaging';
+import { MESSAGING_ENTITIES, MessagingModule, ProtectionModule } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
 import { RecipientKeysController } from './directory/recipient-keys.controller';
 import { HealthController } from './health/health.controller';
 import { MessagesController } from './messages/messages.controller';
+import { PolicyController } from './policy/policy.controller';
 
 @Module({})
 export class AppModule {
@@ -25,13 +25,14 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config.logging, 'api')),
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
         MessagingModule,
-        EncryptionModule,
+        ProtectionModule,
       ],
       controllers: [
         MessagesController,
         ApiKeysController,
         RecipientKeysController,
         RecipientCertificatesController,
+        PolicyController,
         HealthController,
       ],
       providers: [

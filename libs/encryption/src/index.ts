@@ -1,5 +1,6 @@
 export * from './directory';
 export * from './encryption.module';
 export * from './pgp';
+export * from './policy';
 export * from './smime';
 export * from './tls-probe';

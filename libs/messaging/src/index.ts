@@ -4,6 +4,9 @@ export * from './delivery/delivery-outcome';
 export * from './delivery/delivery-recorder';
 export * from './delivery/dns-resolver.port';
 export * from './delivery/mime-builder';
+export * from './delivery/protected-message';
+export * from './delivery/protection-planner';
+export * from './delivery/tls-capability.service';
 export * from './delivery/retry-policy';
 export * from './delivery/route-resolver';
 export * from './delivery/smtp-connection-pool';
@@ -24,6 +27,7 @@ export * from './messaging.constants';
 export * from './messaging.module';
 export * from './outbox/delivery-job';
 export * from './outbox/outbox-relay.service';
+export * from './protection.module';
 
 import { MessageEvent } from './messages/message-event.entity';
 import { MessageRecipient } from './messages/message-recipient.entity';

@@ -1,3 +1,4 @@
 export * from './certificate-directory.service';
 export * from './directory-entry';
 export * from './pgp-key-directory.service';
+export * from './policy.service';

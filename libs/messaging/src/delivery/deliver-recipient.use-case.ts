@@ -1,15 +1,28 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { DataSource } from 'typeorm';
-import { openContent } from '../messages/message-content';
+import { type MessageContent, openContent } from '../messages/message-content';
 import { parseMailbox } from '../messages/mailbox';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import { type DeliveryOutcome } from './delivery-outcome';
-import { type ClaimedRecipient, DeliveryRecorder } from './delivery-recorder';
+import {
+  type ClaimedRecipient,
+  DeliveryRecorder,
+  type RecordedDecision,
+} from './delivery-recorder';
 import { buildMime } from './mime-builder';
-import { RouteError, RouteResolver } from './route-resolver';
+import { protectMessage, type ProtectedMessage } from './protected-message';
+import { type ProtectionPlan, ProtectionPlanner } from './protection-planner';
+import { type Route } from './route-resolver';
 import { SmtpConnectionPool, type SmtpEnvelope } from './smtp-connection-pool';
 import { SmtpFailure } from './smtp-failure';
+
+interface LoadedMessage {
+  from: string;
+  envelopeFrom: string;
+  createdAt: Date;
+  content: MessageContent;
+}
 
 interface StoredMessage {
   from_address: string;
@@ -20,8 +33,9 @@ interface StoredMessage {
 }
 
 /**
- * One attempt to deliver one recipient's copy: claim it, build the MIME message, find the
- * route, send over verified TLS, record the outcome. Safe to run twice for the same job.
+ * One attempt to deliver one recipient's copy: claim it, decide how it must be protected,
+ * build and protect the MIME message, send it, record the outcome and the decision. Safe to
+ * run twice for the same job.
  */
 @Injectable()
 export class DeliverRecipientUseCase {
@@ -31,7 +45,7 @@ export class DeliverRecipientUseCase {
     private readonly dataSource: DataSource,
     private readonly cipher: EnvelopeCipher,
     private readonly recorder: DeliveryRecorder,
-    private readonly routes: RouteResolver,
+    private readonly planner: ProtectionPlanner,
     private readonly pool: SmtpConnectionPool,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
@@ -43,14 +57,31 @@ export class DeliverRecipientUseCase {
       return;
     }
 
-    const { raw, envelopeFrom } = await this.compose(job, claimed);
-    const outcome = await this.send(claimed, { from: envelopeFrom, to: [claimed.address] }, raw);
-    const status = await this.recorder.record(job, claimed, outcome);
+    const message = await this.load(job, claimed);
+    const plan = await this.planner.plan({
+      organisationId: job.organisationId,
+      from: message.from,
+      subject: message.content.subject,
+      headers: message.content.headers,
+      text: message.content.text,
+      html: message.content.html,
+      recipient: { address: claimed.address, domain: claimed.domain },
+    });
+    const decision: RecordedDecision = {
+      method: plan.decision.method,
+      reasons: [...plan.decision.reasons],
+      protectionRequired: plan.protectionRequired,
+      protectionReasons: plan.protectionReasons,
+    };
+
+    const outcome = await this.deliver(claimed, message, plan);
+    const status = await this.recorder.record(job, claimed, outcome, decision);
     this.logger.log(
       {
         messageId: claimed.messageId,
         recipientId: job.recipientId,
         status,
+        method: plan.decision.method,
         attempt: claimed.attempts,
         host: outcome.host,
         reason: outcome.kind === 'failure' ? outcome.failure.reason : undefined,
@@ -59,10 +90,32 @@ export class DeliverRecipientUseCase {
     );
   }
 
-  private async compose(
-    job: DeliveryJob,
+  private async deliver(
     claimed: ClaimedRecipient,
-  ): Promise<{ raw: Buffer; envelopeFrom: string }> {
+    message: LoadedMessage,
+    plan: ProtectionPlan,
+  ): Promise<DeliveryOutcome> {
+    if (plan.decision.action === 'drop' || plan.decision.method === 'portal') {
+      const reason = `no protected method available: ${plan.decision.reasons.join('; ')}`;
+      return { kind: 'failure', host: null, failure: new SmtpFailure('tls', reason) };
+    }
+    if (!plan.route) {
+      const reason = plan.decision.reasons.at(-1) ?? 'no route to the domain';
+      return { kind: 'failure', host: null, failure: new SmtpFailure('temporary', reason) };
+    }
+    const mime = await buildMime({
+      messageId: claimed.messageId,
+      from: message.from,
+      createdAt: message.createdAt,
+      content: { ...message.content, subject: plan.subject },
+      idDomain: this.config.delivery.ehloName,
+    });
+    const protectedMessage = await protectMessage(plan, mime);
+    const envelope = { from: message.envelopeFrom, to: [claimed.address] };
+    return this.send(plan.route, envelope, protectedMessage);
+  }
+
+  private async load(job: DeliveryJob, claimed: ClaimedRecipient): Promise<LoadedMessage> {
     const [message] = await this.dataSource.query<StoredMessage[]>(
       `SELECT from_address, created_at, content_ciphertext, content_wrapped_key, content_key_id
          FROM messages WHERE id = $1 AND organisation_id = $2`,
@@ -73,36 +126,23 @@ export class DeliverRecipientUseCase {
       wrappedKey: message.content_wrapped_key,
       keyId: message.content_key_id,
     });
-    const raw = await buildMime({
-      messageId: claimed.messageId,
+    return {
       from: message.from_address,
+      envelopeFrom: parseMailbox(message.from_address)?.address ?? '',
       createdAt: new Date(message.created_at),
       content,
-      idDomain: this.config.delivery.ehloName,
-    });
-    return { raw, envelopeFrom: parseMailbox(message.from_address)?.address ?? '' };
+    };
   }
 
   private async send(
-    claimed: ClaimedRecipient,
+    route: Route,
     envelope: SmtpEnvelope,
-    raw: Buffer,
+    message: ProtectedMessage,
   ): Promise<DeliveryOutcome> {
-    let route;
-    try {
-      route = await this.routes.resolve(claimed.domain);
-    } catch (error) {
-      if (error instanceof RouteError) {
-        const kind = error.permanent ? 'permanent' : 'temporary';
-        return { kind: 'failure', host: null, failure: new SmtpFailure(kind, error.message) };
-      }
-      throw error;
-    }
-
     let last: DeliveryOutcome | undefined;
     for (const hop of route.hops) {
       try {
-        const delivery = await this.pool.send(hop, envelope, raw);
+        const delivery = await this.pool.send(hop, envelope, message.raw, message.security);
         return { kind: 'delivered', host: hop.host, ...delivery };
       } catch (error) {
         if (!(error instanceof SmtpFailure)) {

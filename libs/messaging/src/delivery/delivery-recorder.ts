@@ -19,6 +19,14 @@ export interface ClaimedRecipient {
   firstAttemptAt: Date;
 }
 
+/** What the protection planner decided, stored on the recipient for the API and audit. */
+export interface RecordedDecision {
+  method: string;
+  reasons: string[];
+  protectionRequired: boolean;
+  protectionReasons: string[];
+}
+
 interface ClaimRow {
   message_id: string;
   address: string;
@@ -88,15 +96,21 @@ export class DeliveryRecorder {
     job: DeliveryJob,
     claimed: ClaimedRecipient,
     outcome: DeliveryOutcome,
+    decision?: RecordedDecision,
   ): Promise<RecipientStatus> {
     return this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE message_recipients SET decision = $3 WHERE id = $1 AND organisation_id = $2`,
+        [job.recipientId, job.organisationId, decision ?? null],
+      );
       if (outcome.kind === 'delivered') {
         await this.finish(manager, job, claimed, RecipientStatus.Delivered, {
-          method: DeliveryMethod.Tls,
+          method: decision?.method ?? DeliveryMethod.Tls,
           smtpResponse: outcome.response,
           tlsVersion: outcome.tlsVersion,
           tlsCipher: outcome.tlsCipher,
           event: {
+            method: decision?.method ?? DeliveryMethod.Tls,
             host: outcome.host,
             response: outcome.response,
             tlsVersion: outcome.tlsVersion,

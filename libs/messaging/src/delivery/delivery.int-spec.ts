@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { MESSAGING_ENTITIES } from '../index';
 import { AcceptMessageUseCase } from '../messages/accept-message.use-case';
 import { MessagingModule } from '../messaging.module';
+import { ProtectionModule } from '../protection.module';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import {
   aCaller,
@@ -20,7 +21,6 @@ import {
 import { DeliverRecipientUseCase } from './deliver-recipient.use-case';
 import { DeliveryRecorder } from './delivery-recorder';
 import { DnsResolverPort, type MxRecord } from './dns-resolver.port';
-import { RouteResolver } from './route-resolver';
 import { SmtpConnectionPool } from './smtp-connection-pool';
 
 interface RecipientRow {
@@ -89,15 +89,12 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
     });
     // Everything real except DNS, which the transport map makes unnecessary.
     moduleRef = await Test.createTestingModule({
-      imports: [CoreModule.forRoot(config, MESSAGING_ENTITIES), MessagingModule],
-      providers: [
-        DeliverRecipientUseCase,
-        DeliveryRecorder,
-        RouteResolver,
-        SmtpConnectionPool,
-        { provide: DnsResolverPort, useClass: NoDns },
-      ],
-    }).compile();
+      imports: [CoreModule.forRoot(config, MESSAGING_ENTITIES), MessagingModule, ProtectionModule],
+      providers: [DeliverRecipientUseCase, DeliveryRecorder, SmtpConnectionPool],
+    })
+      .overrideProvider(DnsResolverPort)
+      .useClass(NoDns)
+      .compile();
     dataSource = moduleRef.get(DataSource);
     deliver = moduleRef.get(DeliverRecipientUseCase);
     accept = moduleRef.get(AcceptMessageUseCase);

@@ -42,6 +42,10 @@ export class MessageRecipient {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 
+  /** The protection decision of the last attempt: method, reasons, why protection applied. */
+  @Column({ type: 'jsonb', nullable: true })
+  decision!: Record<string, unknown> | null;
+
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt!: Date | null;
 

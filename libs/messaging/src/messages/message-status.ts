@@ -23,9 +23,13 @@ export enum MessageEventType {
   Failed = 'failed',
 }
 
-/** How a copy was protected on its way. Only verified TLS exists until the engine lands. */
+/** How a copy was protected on its way; `none` only when policy required no protection. */
 export enum DeliveryMethod {
+  Pgp = 'pgp',
+  Smime = 'smime',
   Tls = 'tls',
+  Portal = 'portal',
+  None = 'none',
 }
 
 export type RecipientKind = 'to' | 'cc' | 'bcc';

@@ -6,6 +6,7 @@ export interface RecipientView {
   method: string | null;
   smtpResponse: string | null;
   tls: { version: string; cipher: string } | null;
+  decision: Record<string, unknown> | null;
   attempts: number;
   lastError: string | null;
   deliveredAt: string | null;

@@ -138,6 +138,7 @@ function recipientView(r: MessageRecipient): RecipientView {
     method: r.method,
     smtpResponse: r.smtpResponse,
     tls: r.tlsVersion && r.tlsCipher ? { version: r.tlsVersion, cipher: r.tlsCipher } : null,
+    decision: r.decision,
     attempts: r.attempts,
     lastError: r.lastError,
     deliveredAt: r.deliveredAt?.toISOString() ?? null,

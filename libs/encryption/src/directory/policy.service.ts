@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { DataSource } from 'typeorm';
+import { DEFAULT_POLICY, type EncryptionPolicy } from '../policy/encryption-policy';
+import { validatePolicy } from '../policy/encryption-policy.validator';
+
+/** Each organisation's encryption policy; the default until an admin stores one. */
+@Injectable()
+export class PolicyService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async forOrganisation(organisationId: string): Promise<EncryptionPolicy> {
+    const [row] = await this.dataSource.query<{ policy: unknown }[]>(
+      `SELECT policy FROM encryption_policies WHERE organisation_id = $1`,
+      [organisationId],
+    );
+    if (!row) {
+      return DEFAULT_POLICY;
+    }
+    const checked = validatePolicy(row.policy);
+    // A stored policy was valid when written; if a later release tightened the rules, the
+    // default (protect everything) is the safe reading until an admin saves it again.
+    return checked.ok ? checked.policy : DEFAULT_POLICY;
+  }
+
+  get(caller: AuthContext): Promise<EncryptionPolicy> {
+    return this.forOrganisation(caller.organisationId);
+  }
+
+  /** Stores a policy, or refuses it with every problem listed. */
+  async put(caller: AuthContext, input: unknown): Promise<EncryptionPolicy> {
+    const checked = validatePolicy(input);
+    if (!checked.ok) {
+      throw new SealpostError(ErrorCode.ValidationFailed, 'The policy is not valid.', [
+        ...checked.problems,
+      ]);
+    }
+    await this.dataSource.query(
+      `INSERT INTO encryption_policies (organisation_id, policy) VALUES ($1, $2)
+       ON CONFLICT (organisation_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()`,
+      [caller.organisationId, checked.policy],
+    );
+    return checked.policy;
+  }
+}

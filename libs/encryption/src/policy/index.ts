@@ -1,0 +1,5 @@
+export * from './encryption-policy';
+export * from './encryption-policy.validator';
+export * from './method-decider';
+export * from './phi-detectors';
+export * from './protection-requirement';

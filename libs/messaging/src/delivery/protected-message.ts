@@ -1,0 +1,46 @@
+import { encryptPgpMime, encryptSmime } from '@sealpost/encryption';
+import { type ProtectionPlan } from './protection-planner';
+import { type TransportSecurity } from './smtp-connection-pool';
+
+export interface ProtectedMessage {
+  raw: Buffer;
+  security: TransportSecurity;
+}
+
+/**
+ * Applies the planned method to the composed message: PGP/MIME or S/MIME encrypt the whole
+ * entity, so the hop may be opportunistic; `tls` sends it as is over verified TLS only.
+ */
+export async function protectMessage(
+  plan: ProtectionPlan,
+  mime: Buffer,
+): Promise<ProtectedMessage> {
+  const method = plan.decision.method;
+  switch (method) {
+    case 'pgp':
+      if (!plan.pgpKey) {
+        throw new Error('PGP planned without a key');
+      }
+      return {
+        raw: await encryptPgpMime({ mime, recipientKeys: [plan.pgpKey] }),
+        security: 'opportunistic',
+      };
+    case 'smime': {
+      const certificate = plan.certificate;
+      if (!certificate) {
+        throw new Error('S/MIME planned without a certificate');
+      }
+      const mode = certificate.supportsGcm ? 'auth-enveloped-gcm' : 'enveloped-cbc';
+      return {
+        raw: encryptSmime({ mime, recipientCertPems: [certificate.pem], mode }),
+        security: 'opportunistic',
+      };
+    }
+    case 'tls':
+      return { raw: mime, security: 'verified-tls' };
+    case 'none':
+      return { raw: mime, security: 'opportunistic' };
+    case 'portal':
+      throw new Error('the secure portal is not available yet');
+  }
+}

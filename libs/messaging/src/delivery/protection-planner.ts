@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CertificateDirectoryService,
+  decideMethod,
+  type MethodDecision,
+  PgpKeyDirectoryService,
+  PolicyService,
+  requiresProtection,
+  type UsableCertificate,
+} from '@sealpost/encryption';
+import { RouteError, RouteResolver, type Route } from './route-resolver';
+import { TlsCapabilityService } from './tls-capability.service';
+
+export interface PlanFacts {
+  organisationId: string;
+  from: string;
+  subject: string;
+  headers: Record<string, string>;
+  text?: string;
+  html?: string;
+  recipient: { address: string; domain: string };
+}
+
+export interface ProtectionPlan {
+  decision: MethodDecision;
+  protectionRequired: boolean;
+  /** Why protection is or is not required: rule names, never content. */
+  protectionReasons: string[];
+  subject: string;
+  route: Route | null;
+  pgpKey?: string;
+  certificate?: UsableCertificate;
+}
+
+// The portal arrives with its own piece of work; until then a recipient no other method
+// reaches is held, never sent in clear.
+const PORTAL_AVAILABLE = false;
+
+/**
+ * Decides, for one recipient at one moment, whether the message must be protected and by
+ * which method, with the reasons. Delivery acts on it; the preview endpoint only shows it.
+ */
+@Injectable()
+export class ProtectionPlanner {
+  constructor(
+    private readonly policies: PolicyService,
+    private readonly keys: PgpKeyDirectoryService,
+    private readonly certificates: CertificateDirectoryService,
+    private readonly routes: RouteResolver,
+    private readonly tls: TlsCapabilityService,
+  ) {}
+
+  async plan(facts: PlanFacts): Promise<ProtectionPlan> {
+    const { organisationId, recipient } = facts;
+    const policy = await this.policies.forOrganisation(organisationId);
+    const requirement = requiresProtection(policy, {
+      from: facts.from,
+      subject: facts.subject,
+      headers: facts.headers,
+      text: facts.text,
+      html: facts.html,
+      recipientDomain: recipient.domain,
+    });
+
+    const [pgp, smime, routed] = await Promise.all([
+      this.keys.usableKey(organisationId, recipient.address),
+      this.certificates.usableCertificate(organisationId, recipient.address),
+      this.routeWithTls(recipient.domain),
+    ]);
+    const decision = decideMethod({
+      policy,
+      protectionRequired: requirement.required,
+      recipientDomain: recipient.domain,
+      pgp: pgp.usable ? { usable: true } : { usable: false, reason: pgp.reason },
+      smime: smime.usable ? { usable: true } : { usable: false, reason: smime.reason },
+      tls: routed.tls,
+      portalAvailable: PORTAL_AVAILABLE,
+    });
+    return {
+      decision,
+      protectionRequired: requirement.required,
+      protectionReasons: [...requirement.reasons],
+      subject: requirement.subjectAfterTags,
+      route: routed.route,
+      pgpKey: pgp.usable ? pgp.material : undefined,
+      certificate: smime.usable ? smime.material : undefined,
+    };
+  }
+
+  private async routeWithTls(domain: string) {
+    try {
+      const route = await this.routes.resolve(domain);
+      return { route, tls: await this.tls.assess(domain, route) };
+    } catch (error) {
+      if (error instanceof RouteError) {
+        return { route: null, tls: { usable: false, reasons: [error.message] } };
+      }
+      throw error;
+    }
+  }
+}
