@@ -65,6 +65,8 @@ export class SealpostStack {
       SEALPOST_TRANSPORT_MAP: Object.entries(options.routes)
         .map(([domain, port]) => `${domain}=127.0.0.1:${port}`)
         .join(','),
+      // Lets a developer profile the apps under load, e.g. BENCH_NODE_OPTIONS=--cpu-prof.
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     };
     const stack = new SealpostStack(env, `http://127.0.0.1:${await freePort()}`, dataDir);
 

@@ -19,11 +19,16 @@ export interface CreatedApiKey {
 
 // Writing last_used_at on every request would turn each read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
+// A verified key is remembered briefly so a busy client costs no lookup per request. A key
+// revoked through another process stops working within this time; this process forgets at once.
+const AUTH_CACHE_MS = 10_000;
+const AUTH_CACHE_ENTRIES = 10_000;
 
 @Injectable()
 export class ApiKeysService {
   private readonly keys: Repository<ApiKey>;
   private readonly lastUsedWritten = new Map<string, number>();
+  private readonly verified = new Map<string, { auth: AuthContext; until: number }>();
 
   constructor(dataSource: DataSource) {
     this.keys = dataSource.getRepository(ApiKey);
@@ -61,12 +66,22 @@ export class ApiKeysService {
     if (!parsed) {
       return null;
     }
+    const cacheKey = hashSecret(token).toString('base64');
+    const cached = this.verified.get(cacheKey);
+    if (cached && cached.until > Date.now()) {
+      return cached.auth;
+    }
     const key = await this.keys.findOneBy({ prefix: parsed.prefix, revokedAt: IsNull() });
     if (!key || !timingSafeEqual(key.secretHash, hashSecret(parsed.secret))) {
       return null;
     }
     await this.touch(key.id);
-    return { organisationId: key.organisationId, apiKeyId: key.id, scopes: key.scopes };
+    const auth = { organisationId: key.organisationId, apiKeyId: key.id, scopes: key.scopes };
+    if (this.verified.size >= AUTH_CACHE_ENTRIES) {
+      this.verified.clear();
+    }
+    this.verified.set(cacheKey, { auth, until: Date.now() + AUTH_CACHE_MS });
+    return auth;
   }
 
   async list(organisationId: string): Promise<ApiKey[]> {
@@ -80,6 +95,11 @@ export class ApiKeysService {
     );
     if (!result.affected) {
       throw new SealpostError(ErrorCode.NotFound, 'No such API key.');
+    }
+    for (const [cacheKey, entry] of this.verified) {
+      if (entry.auth.apiKeyId === id) {
+        this.verified.delete(cacheKey);
+      }
     }
   }
 

@@ -4,12 +4,28 @@ import { DataSource } from 'typeorm';
 import { DEFAULT_POLICY, type EncryptionPolicy } from '../policy/encryption-policy';
 import { validatePolicy } from '../policy/encryption-policy.validator';
 
+// Delivery reads the policy for every recipient; a few seconds of staleness after an admin
+// change is the price of not querying it each time. This process forgets at once on put().
+const CACHE_MS = 5_000;
+
 /** Each organisation's encryption policy; the default until an admin stores one. */
 @Injectable()
 export class PolicyService {
+  private readonly cache = new Map<string, { policy: EncryptionPolicy; until: number }>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   async forOrganisation(organisationId: string): Promise<EncryptionPolicy> {
+    const cached = this.cache.get(organisationId);
+    if (cached && cached.until > Date.now()) {
+      return cached.policy;
+    }
+    const policy = await this.load(organisationId);
+    this.cache.set(organisationId, { policy, until: Date.now() + CACHE_MS });
+    return policy;
+  }
+
+  private async load(organisationId: string): Promise<EncryptionPolicy> {
     const [row] = await this.dataSource.query<{ policy: unknown }[]>(
       `SELECT policy FROM encryption_policies WHERE organisation_id = $1`,
       [organisationId],
@@ -40,6 +56,7 @@ export class PolicyService {
        ON CONFLICT (organisation_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()`,
       [caller.organisationId, checked.policy],
     );
+    this.cache.delete(caller.organisationId);
     return checked.policy;
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
-import { DataSource } from 'typeorm';
 import { type MessageContent, openContent } from '../messages/message-content';
 import { parseMailbox } from '../messages/mailbox';
 import { type DeliveryJob } from '../outbox/delivery-job';
@@ -24,14 +23,6 @@ interface LoadedMessage {
   content: MessageContent;
 }
 
-interface StoredMessage {
-  from_address: string;
-  created_at: Date;
-  content_ciphertext: Buffer;
-  content_wrapped_key: Buffer;
-  content_key_id: string;
-}
-
 /**
  * One attempt to deliver one recipient's copy: claim it, decide how it must be protected,
  * build and protect the MIME message, send it, record the outcome and the decision. Safe to
@@ -42,7 +33,6 @@ export class DeliverRecipientUseCase {
   private readonly logger = new Logger(DeliverRecipientUseCase.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly cipher: EnvelopeCipher,
     private readonly recorder: DeliveryRecorder,
     private readonly planner: ProtectionPlanner,
@@ -57,7 +47,7 @@ export class DeliverRecipientUseCase {
       return;
     }
 
-    const message = await this.load(job, claimed);
+    const message = this.load(job, claimed);
     const plan = await this.planner.plan({
       organisationId: job.organisationId,
       from: message.from,
@@ -115,22 +105,13 @@ export class DeliverRecipientUseCase {
     return this.send(plan.route, envelope, protectedMessage);
   }
 
-  private async load(job: DeliveryJob, claimed: ClaimedRecipient): Promise<LoadedMessage> {
-    const [message] = await this.dataSource.query<StoredMessage[]>(
-      `SELECT from_address, created_at, content_ciphertext, content_wrapped_key, content_key_id
-         FROM messages WHERE id = $1 AND organisation_id = $2`,
-      [claimed.messageId, job.organisationId],
-    );
-    const content = openContent(this.cipher, job.organisationId, claimed.messageId, {
-      ciphertext: message.content_ciphertext,
-      wrappedKey: message.content_wrapped_key,
-      keyId: message.content_key_id,
-    });
+  private load(job: DeliveryJob, claimed: ClaimedRecipient): LoadedMessage {
+    const { fromAddress, createdAt, sealed } = claimed.message;
     return {
-      from: message.from_address,
-      envelopeFrom: parseMailbox(message.from_address)?.address ?? '',
-      createdAt: new Date(message.created_at),
-      content,
+      from: fromAddress,
+      envelopeFrom: parseMailbox(fromAddress)?.address ?? '',
+      createdAt,
+      content: openContent(this.cipher, job.organisationId, claimed.messageId, sealed),
     };
   }
 

@@ -1,12 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import { SEALPOST_CONFIG, type SealedValue, type SealpostConfig } from '@sealpost/core';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  DeliveryMethod,
-  MessageEventType,
-  PENDING_STATUSES,
-  RecipientStatus,
-} from '../messages/message-status';
+import { DeliveryMethod, PENDING_STATUSES, RecipientStatus } from '../messages/message-status';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import { type DeliveryOutcome } from './delivery-outcome';
 import { retryDelaySeconds } from './retry-policy';
@@ -17,6 +12,7 @@ export interface ClaimedRecipient {
   domain: string;
   attempts: number;
   firstAttemptAt: Date;
+  message: { fromAddress: string; createdAt: Date; sealed: SealedValue };
 }
 
 /** What the protection planner decided, stored on the recipient for the API and audit. */
@@ -33,11 +29,16 @@ interface ClaimRow {
   domain: string;
   attempts: number;
   first_attempt_at: Date;
+  from_address: string;
+  created_at: Date;
+  content_ciphertext: Buffer;
+  content_wrapped_key: Buffer;
+  content_key_id: string;
 }
 
 /**
  * The database side of one delivery attempt: claiming the recipient with a lease, and
- * writing the outcome, its event and the outbox change in one transaction.
+ * writing the outcome, its event and the outbox change in one statement.
  */
 @Injectable()
 export class DeliveryRecorder {
@@ -51,16 +52,20 @@ export class DeliveryRecorder {
    * live lease; the lease keeps two workers from sending the same copy at once.
    */
   async claim(job: DeliveryJob): Promise<ClaimedRecipient | null> {
-    const [rows] = await this.dataSource.query<[ClaimRow[], number]>(
-      `UPDATE message_recipients
-          SET lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
-              first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
-        WHERE id = $1 AND organisation_id = $2 AND status = ANY($4::text[])
-          AND (lease_until IS NULL OR lease_until < now())
-        RETURNING message_id, address, domain, attempts, first_attempt_at`,
+    // The message is read in the same statement: one round trip instead of two.
+    const [row] = await this.dataSource.query<ClaimRow[]>(
+      `WITH claimed AS (
+         UPDATE message_recipients
+            SET lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
+                first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
+          WHERE id = $1 AND organisation_id = $2 AND status = ANY($4::text[])
+            AND (lease_until IS NULL OR lease_until < now())
+          RETURNING message_id, address, domain, attempts, first_attempt_at)
+       SELECT c.*, m.from_address, m.created_at, m.content_ciphertext, m.content_wrapped_key,
+              m.content_key_id
+         FROM claimed c JOIN messages m ON m.id = c.message_id AND m.organisation_id = $2`,
       [job.recipientId, job.organisationId, this.config.delivery.leaseSeconds, PENDING_STATUSES],
     );
-    const [row] = rows;
     if (!row) {
       return null;
     }
@@ -70,6 +75,15 @@ export class DeliveryRecorder {
       domain: row.domain,
       attempts: row.attempts,
       firstAttemptAt: new Date(row.first_attempt_at),
+      message: {
+        fromAddress: row.from_address,
+        createdAt: new Date(row.created_at),
+        sealed: {
+          ciphertext: row.content_ciphertext,
+          wrappedKey: row.content_wrapped_key,
+          keyId: row.content_key_id,
+        },
+      },
     };
   }
 
@@ -98,72 +112,70 @@ export class DeliveryRecorder {
     outcome: DeliveryOutcome,
     decision?: RecordedDecision,
   ): Promise<RecipientStatus> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE message_recipients SET decision = $3 WHERE id = $1 AND organisation_id = $2`,
-        [job.recipientId, job.organisationId, decision ?? null],
-      );
-      if (outcome.kind === 'delivered') {
-        await this.finish(manager, job, claimed, RecipientStatus.Delivered, {
+    // Each outcome is written by one statement, atomic without a transaction's round trips.
+    const manager = this.dataSource.manager;
+    if (outcome.kind === 'delivered') {
+      await this.finish(manager, job, claimed, decision, RecipientStatus.Delivered, {
+        method: decision?.method ?? DeliveryMethod.Tls,
+        smtpResponse: outcome.response,
+        tlsVersion: outcome.tlsVersion,
+        tlsCipher: outcome.tlsCipher,
+        event: {
           method: decision?.method ?? DeliveryMethod.Tls,
-          smtpResponse: outcome.response,
+          host: outcome.host,
+          response: outcome.response,
           tlsVersion: outcome.tlsVersion,
           tlsCipher: outcome.tlsCipher,
-          event: {
-            method: decision?.method ?? DeliveryMethod.Tls,
-            host: outcome.host,
-            response: outcome.response,
-            tlsVersion: outcome.tlsVersion,
-            tlsCipher: outcome.tlsCipher,
-          },
-        });
-        return RecipientStatus.Delivered;
-      }
+        },
+      });
+      return RecipientStatus.Delivered;
+    }
 
-      const { failure } = outcome;
-      const base = {
-        reason: failure.reason,
-        responseCode: failure.responseCode,
-        host: outcome.host,
-      };
-      if (failure.kind === 'tls') {
-        await this.finish(manager, job, claimed, RecipientStatus.Failed, {
-          lastError: failure.reason,
-          smtpResponse: failure.response,
-          event: base,
-        });
-        return RecipientStatus.Failed;
-      }
-      if (failure.kind === 'permanent') {
-        await this.finish(manager, job, claimed, RecipientStatus.Bounced, {
-          lastError: failure.reason,
-          smtpResponse: failure.response,
-          event: base,
-        });
-        return RecipientStatus.Bounced;
-      }
+    const { failure } = outcome;
+    const base = {
+      reason: failure.reason,
+      responseCode: failure.responseCode,
+      host: outcome.host,
+    };
+    if (failure.kind === 'tls') {
+      await this.finish(manager, job, claimed, decision, RecipientStatus.Failed, {
+        lastError: failure.reason,
+        smtpResponse: failure.response,
+        event: base,
+      });
+      return RecipientStatus.Failed;
+    }
+    if (failure.kind === 'permanent') {
+      await this.finish(manager, job, claimed, decision, RecipientStatus.Bounced, {
+        lastError: failure.reason,
+        smtpResponse: failure.response,
+        event: base,
+      });
+      return RecipientStatus.Bounced;
+    }
 
-      const ageSeconds = (Date.now() - claimed.firstAttemptAt.getTime()) / 1000;
-      const { retryBaseSeconds, retryMaxDelaySeconds, bounceAfterSeconds } = this.config.delivery;
-      const delay = retryDelaySeconds(claimed.attempts, retryBaseSeconds, retryMaxDelaySeconds);
-      if (ageSeconds + delay > bounceAfterSeconds) {
-        const reason = `gave up after ${claimed.attempts} attempts: ${failure.reason}`;
-        await this.finish(manager, job, claimed, RecipientStatus.Bounced, {
-          lastError: reason,
-          smtpResponse: failure.response,
-          event: { ...base, reason, attempts: claimed.attempts },
-        });
-        return RecipientStatus.Bounced;
-      }
-      await this.defer(manager, job, claimed, delay, base, failure.response);
-      return RecipientStatus.Deferred;
-    });
+    const ageSeconds = (Date.now() - claimed.firstAttemptAt.getTime()) / 1000;
+    const { retryBaseSeconds, retryMaxDelaySeconds, bounceAfterSeconds } = this.config.delivery;
+    const delay = retryDelaySeconds(claimed.attempts, retryBaseSeconds, retryMaxDelaySeconds);
+    if (ageSeconds + delay > bounceAfterSeconds) {
+      const reason = `gave up after ${claimed.attempts} attempts: ${failure.reason}`;
+      await this.finish(manager, job, claimed, decision, RecipientStatus.Bounced, {
+        lastError: reason,
+        smtpResponse: failure.response,
+        event: { ...base, reason, attempts: claimed.attempts },
+      });
+      return RecipientStatus.Bounced;
+    }
+    await this.defer(manager, job, claimed, decision, delay, base, failure.response);
+    return RecipientStatus.Deferred;
   }
 
+  /** Ends the recipient's delivery: status, event and outbox row, in one statement. */
   private async finish(
     manager: EntityManager,
     job: DeliveryJob,
     claimed: ClaimedRecipient,
+    decision: RecordedDecision | undefined,
     status: RecipientStatus,
     fields: {
       method?: string;
@@ -175,11 +187,16 @@ export class DeliveryRecorder {
     },
   ): Promise<void> {
     await manager.query(
-      `UPDATE message_recipients
-          SET status = $3, method = $4, smtp_response = $5, tls_version = $6, tls_cipher = $7,
-              last_error = $8, lease_until = NULL, updated_at = now(),
-              delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
-        WHERE id = $1 AND organisation_id = $2`,
+      `WITH recipient AS (
+         UPDATE message_recipients
+            SET status = $3, method = $4, smtp_response = $5, tls_version = $6,
+                tls_cipher = $7, last_error = $8, decision = $9, lease_until = NULL,
+                updated_at = now(), delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
+          WHERE id = $1 AND organisation_id = $2 RETURNING id),
+       event AS (
+         INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
+         SELECT $2, $10, id, $3, $11 FROM recipient)
+       DELETE FROM outbox WHERE id = $12`,
       [
         job.recipientId,
         job.organisationId,
@@ -189,56 +206,47 @@ export class DeliveryRecorder {
         fields.tlsVersion ?? null,
         fields.tlsCipher ?? null,
         fields.lastError ?? null,
+        decision ?? null,
+        claimed.messageId,
+        fields.event,
+        job.outboxId,
       ],
     );
-    await this.insertEvent(manager, job, claimed, status, fields.event);
-    await manager.query(`DELETE FROM outbox WHERE id = $1`, [job.outboxId]);
   }
 
+  /** Schedules the next attempt: status, event and outbox due time, in one statement. */
   private async defer(
     manager: EntityManager,
     job: DeliveryJob,
     claimed: ClaimedRecipient,
+    decision: RecordedDecision | undefined,
     delaySeconds: number,
     event: Record<string, unknown>,
     smtpResponse: string | undefined,
   ): Promise<void> {
     const retryAt = new Date(Date.now() + delaySeconds * 1000);
     await manager.query(
-      `UPDATE message_recipients
-          SET status = $3, last_error = $4, smtp_response = $5, lease_until = NULL, updated_at = now()
-        WHERE id = $1 AND organisation_id = $2`,
+      `WITH recipient AS (
+         UPDATE message_recipients
+            SET status = $3, last_error = $4, smtp_response = $5, decision = $6,
+                lease_until = NULL, updated_at = now()
+          WHERE id = $1 AND organisation_id = $2 RETURNING id),
+       event AS (
+         INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
+         SELECT $2, $7, id, $3, $8 FROM recipient)
+       UPDATE outbox SET available_at = $9, enqueued_at = NULL WHERE id = $10`,
       [
         job.recipientId,
         job.organisationId,
         RecipientStatus.Deferred,
         event.reason,
         smtpResponse ?? null,
+        decision ?? null,
+        claimed.messageId,
+        { ...event, attempt: claimed.attempts, retryAt: retryAt.toISOString() },
+        retryAt,
+        job.outboxId,
       ],
-    );
-    await this.insertEvent(manager, job, claimed, RecipientStatus.Deferred, {
-      ...event,
-      attempt: claimed.attempts,
-      retryAt: retryAt.toISOString(),
-    });
-    await manager.query(`UPDATE outbox SET available_at = $2, enqueued_at = NULL WHERE id = $1`, [
-      job.outboxId,
-      retryAt,
-    ]);
-  }
-
-  private async insertEvent(
-    manager: EntityManager,
-    job: DeliveryJob,
-    claimed: ClaimedRecipient,
-    status: RecipientStatus,
-    data: Record<string, unknown>,
-  ): Promise<void> {
-    const type = status as string as MessageEventType;
-    await manager.query(
-      `INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [job.organisationId, claimed.messageId, job.recipientId, type, data],
     );
   }
 }

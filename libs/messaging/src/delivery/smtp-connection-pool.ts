@@ -1,5 +1,10 @@
 import { isIP } from 'node:net';
-import { rootCertificates, type TLSSocket } from 'node:tls';
+import {
+  createSecureContext,
+  rootCertificates,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -57,11 +62,17 @@ const IDLE_CLOSE_MS = 30_000;
 @Injectable()
 export class SmtpConnectionPool implements OnApplicationShutdown {
   private readonly pools = new Map<string, HopPool>();
-  private readonly ca: string[] | undefined;
+  // Built once: a context holding the whole CA list costs tens of milliseconds to make, which
+  // every new session would otherwise pay.
+  private readonly contexts: Record<TransportSecurity, SecureContext>;
 
   constructor(@Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig) {
     const extra = config.delivery.extraCaPem;
-    this.ca = extra.length ? [...rootCertificates, ...extra] : undefined;
+    const ca = extra.length ? [...rootCertificates, ...extra] : undefined;
+    this.contexts = {
+      'verified-tls': createSecureContext({ ca, minVersion: 'TLSv1.2' }),
+      opportunistic: createSecureContext({ minVersion: 'TLSv1' }),
+    };
   }
 
   async send(
@@ -195,10 +206,9 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
       socketTimeout: SOCKET_TIMEOUT_MS,
       allowInternalNetworkInterfaces: true,
       tls: {
-        minVersion: verified ? 'TLSv1.2' : 'TLSv1',
+        secureContext: this.contexts[security],
         rejectUnauthorized: verified,
         servername: isIP(hop.servername) ? undefined : hop.servername,
-        ca: this.ca,
       },
     });
     const pooled: PooledConnection = {
