@@ -50,17 +50,18 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<n
     SmtpSink.start({ tls }),
     SmtpSink.start({ tls }),
   ]);
-  let stack: SealpostStack | undefined;
+  let started: SealpostStack | undefined;
   try {
     progress('starting the Sealpost worker and api');
-    stack = await SealpostStack.start({
+    const stack = await SealpostStack.start({
       postgresUrl: options.postgresUrl,
       redisUrl: options.redisUrl,
       caPem: ca.certPem,
       routes: { [DOMAIN]: sink.port, [PROBE_DOMAIN]: probeSink.port },
     });
+    started = stack;
     const token = await stack.createApiKey();
-    const post = (mail: BenchMail) => postMessage(stack?.apiUrl ?? '', token, mail);
+    const post = (mail: BenchMail) => postMessage(stack.apiUrl, token, mail);
 
     // At log level warn the worker does not say it is ready; one delivery proves it is.
     await post(benchMail(0, PROBE_DOMAIN));
@@ -76,15 +77,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<n
     const rawRate = await measureRaw(rawSink, ca.certPem, options);
 
     progress('end to end through the api');
-    const meter = CpuMeter.available()
-      ? new CpuMeter([
-          { name: 'api', pids: () => pidOf(stack?.api.pid) },
-          { name: 'worker', pids: () => pidOf(stack?.worker.pid) },
-          { name: 'postgres', pids: () => pidsNamed('postgres') },
-          { name: 'redis', pids: () => pidsNamed('redis-server') },
-        ])
-      : undefined;
-    const cpu = meter?.start();
+    const cpu = stackMeter(stack)?.start();
     const endToEnd = await measureEndToEnd(sink, post, options);
     if (cpu) {
       printCpu(cpu(), endToEnd.milliseconds);
@@ -100,7 +93,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<n
     );
     return 0;
   } finally {
-    await stack?.stop();
+    await started?.stop();
     await Promise.all([sink.close(), rawSink.close(), probeSink.close()]);
   }
 }
@@ -228,8 +221,18 @@ function warnIfBusy(): void {
   }
 }
 
-function pidOf(pid: number | undefined): number[] {
-  return pid === undefined ? [] : [pid];
+/** CPU of the processes that take part in an end-to-end delivery, where /proc exists. */
+function stackMeter(stack: SealpostStack): CpuMeter | undefined {
+  if (!CpuMeter.available()) {
+    return undefined;
+  }
+  const pidOf = (pid: number | undefined) => (pid === undefined ? [] : [pid]);
+  return new CpuMeter([
+    { name: 'api', pids: () => pidOf(stack.api.pid) },
+    { name: 'worker', pids: () => pidOf(stack.worker.pid) },
+    { name: 'postgres', pids: () => pidsNamed('postgres') },
+    { name: 'redis', pids: () => pidsNamed('redis-server') },
+  ]);
 }
 
 function seconds(milliseconds: number): string {

@@ -90,24 +90,32 @@ export class CertificateDirectoryService {
         WHERE organisation_id = $1 AND address = $2 ORDER BY created_at DESC`,
       [organisationId, owner],
     );
-    if (!rows.length) {
-      return { usable: false, reason: 'no S/MIME certificate' };
-    }
-    let reason = 'S/MIME certificate unusable';
-    for (const row of rows) {
-      try {
-        const certificate = inspectCertificate(row.pem, owner);
-        const { oaep, gcm } = certificate.capabilities;
-        return { usable: true, material: { pem: row.pem, supportsGcm: oaep && gcm } };
-      } catch (error) {
-        if (!(error instanceof SmimeCertificateError)) {
-          throw error;
-        }
-        reason = `S/MIME certificate ${error.code.replace(/_/g, ' ')}`;
-      }
-    }
-    return { usable: false, reason };
+    return chooseUsableCertificate(rows, owner);
   }
+}
+
+/** The newest of `rows` that is valid now for `owner`, or why none is. */
+export function chooseUsableCertificate(
+  rows: { pem: string }[],
+  owner: string,
+): DirectoryLookup<UsableCertificate> {
+  if (!rows.length) {
+    return { usable: false, reason: 'no S/MIME certificate' };
+  }
+  let reason = 'S/MIME certificate unusable';
+  for (const row of rows) {
+    try {
+      const certificate = inspectCertificate(row.pem, owner);
+      const { oaep, gcm } = certificate.capabilities;
+      return { usable: true, material: { pem: row.pem, supportsGcm: oaep && gcm } };
+    } catch (error) {
+      if (!(error instanceof SmimeCertificateError)) {
+        throw error;
+      }
+      reason = `S/MIME certificate ${error.code.replace(/_/g, ' ')}`;
+    }
+  }
+  return { usable: false, reason };
 }
 
 function view(row: CertificateRow): DirectoryEntryView {

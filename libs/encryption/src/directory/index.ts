@@ -2,3 +2,4 @@ export * from './certificate-directory.service';
 export * from './directory-entry';
 export * from './pgp-key-directory.service';
 export * from './policy.service';
+export * from './recipient-directory.service';

@@ -68,23 +68,31 @@ export class PgpKeyDirectoryService {
         WHERE organisation_id = $1 AND address = $2 ORDER BY created_at DESC`,
       [organisationId, owner],
     );
-    if (!rows.length) {
-      return { usable: false, reason: 'no PGP key' };
-    }
-    let reason = 'PGP key unusable';
-    for (const row of rows) {
-      try {
-        await inspectPublicKey(row.armored, owner);
-        return { usable: true, material: row.armored };
-      } catch (error) {
-        if (!(error instanceof PgpKeyError)) {
-          throw error;
-        }
-        reason = `PGP key ${row.fingerprint.slice(-16)} ${error.reason.replace(/_/g, ' ')}`;
-      }
-    }
-    return { usable: false, reason };
+    return chooseUsableKey(rows, owner);
   }
+}
+
+/** The newest of `rows` that is valid now for `owner`, or why none is. */
+export async function chooseUsableKey(
+  rows: { fingerprint: string; armored: string }[],
+  owner: string,
+): Promise<DirectoryLookup<string>> {
+  if (!rows.length) {
+    return { usable: false, reason: 'no PGP key' };
+  }
+  let reason = 'PGP key unusable';
+  for (const row of rows) {
+    try {
+      await inspectPublicKey(row.armored, owner);
+      return { usable: true, material: row.armored };
+    } catch (error) {
+      if (!(error instanceof PgpKeyError)) {
+        throw error;
+      }
+      reason = `PGP key ${row.fingerprint.slice(-16)} ${error.reason.replace(/_/g, ' ')}`;
+    }
+  }
+  return { usable: false, reason };
 }
 
 function view(row: KeyRow): DirectoryEntryView {

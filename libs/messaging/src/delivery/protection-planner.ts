@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
-  CertificateDirectoryService,
   decideMethod,
   type MethodDecision,
-  PgpKeyDirectoryService,
   PolicyService,
+  RecipientDirectoryService,
   requiresProtection,
   type UsableCertificate,
 } from '@sealpost/encryption';
@@ -44,8 +43,7 @@ const PORTAL_AVAILABLE = false;
 export class ProtectionPlanner {
   constructor(
     private readonly policies: PolicyService,
-    private readonly keys: PgpKeyDirectoryService,
-    private readonly certificates: CertificateDirectoryService,
+    private readonly directory: RecipientDirectoryService,
     private readonly routes: RouteResolver,
     private readonly tls: TlsCapabilityService,
   ) {}
@@ -62,9 +60,8 @@ export class ProtectionPlanner {
       recipientDomain: recipient.domain,
     });
 
-    const [pgp, smime, routed] = await Promise.all([
-      this.keys.usableKey(organisationId, recipient.address),
-      this.certificates.usableCertificate(organisationId, recipient.address),
+    const [{ pgp, smime }, routed] = await Promise.all([
+      this.directory.lookup(organisationId, recipient.address),
       this.routeWithTls(recipient.domain),
     ]);
     const decision = decideMethod({

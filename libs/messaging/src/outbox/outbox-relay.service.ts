@@ -20,6 +20,9 @@ const POLL_INTERVAL_MS = 1000;
 // A row enqueued this long ago and still here is offered to Bull again. The job id is stable,
 // so Bull ignores the add while the job still exists; after Redis lost it, this restores it.
 const REENQUEUE_AFTER_SECONDS = 30;
+// After a wake-up the relay waits this long so a burst of accepts moves as one batch: a
+// transaction per message would cost more than the few milliseconds of latency.
+const GATHER_MS = 15;
 
 interface OutboxRow {
   id: string;
@@ -132,7 +135,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           const timer = setTimeout(resolve, POLL_INTERVAL_MS);
           this.wake = () => {
             clearTimeout(timer);
-            resolve();
+            this.wake = undefined;
+            setTimeout(resolve, this.running ? GATHER_MS : 0);
           };
         });
       }

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type UsableCertificate, chooseUsableCertificate } from './certificate-directory.service';
+import { type DirectoryLookup, normaliseAddress } from './directory-entry';
+import { chooseUsableKey } from './pgp-key-directory.service';
+
+export interface RecipientMaterial {
+  pgp: DirectoryLookup<string>;
+  smime: DirectoryLookup<UsableCertificate>;
+}
+
+interface MaterialRow {
+  kind: 'pgp' | 'smime';
+  fingerprint: string;
+  material: string;
+}
+
+/**
+ * Everything known about one recipient's keys, read in one query: delivery asks this for
+ * every copy, and most recipients have neither a key nor a certificate.
+ */
+@Injectable()
+export class RecipientDirectoryService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async lookup(organisationId: string, address: string): Promise<RecipientMaterial> {
+    const owner = normaliseAddress(address);
+    const rows = await this.dataSource.query<MaterialRow[]>(
+      `SELECT 'pgp' AS kind, fingerprint, armored AS material, created_at
+         FROM recipient_pgp_keys WHERE organisation_id = $1 AND address = $2
+       UNION ALL
+       SELECT 'smime', fingerprint, pem, created_at
+         FROM recipient_certificates WHERE organisation_id = $1 AND address = $2
+       ORDER BY created_at DESC`,
+      [organisationId, owner],
+    );
+    const keys = rows.filter((row) => row.kind === 'pgp');
+    const certificates = rows.filter((row) => row.kind === 'smime');
+    return {
+      pgp: await chooseUsableKey(
+        keys.map((row) => ({ fingerprint: row.fingerprint, armored: row.material })),
+        owner,
+      ),
+      smime: chooseUsableCertificate(
+        certificates.map((row) => ({ pem: row.material })),
+        owner,
+      ),
+    };
+  }
+}
