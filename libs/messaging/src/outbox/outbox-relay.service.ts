@@ -9,7 +9,7 @@ import {
 import { SEALPOST_CONFIG, type SealpostConfig, safeErrorFields } from '@sealpost/core';
 import { Queue } from 'bull';
 import { Client } from 'pg';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { MessageEventType, RecipientStatus } from '../messages/message-status';
 import { DELIVERY_QUEUE, DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
 import { type DeliveryJob, deliveryJobId } from './delivery-job';
@@ -22,7 +22,7 @@ const POLL_INTERVAL_MS = 1000;
 const REENQUEUE_AFTER_SECONDS = 30;
 // After a wake-up the relay waits this long so a burst of accepts moves as one batch: a
 // transaction per message would cost more than the few milliseconds of latency.
-const GATHER_MS = 15;
+const GATHER_MS = 25;
 
 interface OutboxRow {
   id: string;
@@ -62,30 +62,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Relays one batch; returns how many rows it handed to Bull. */
+  /**
+   * Relays one batch; returns how many rows it handed to Bull. One statement takes the due
+   * rows (SKIP LOCKED, so relays in several processes split the work), marks them enqueued,
+   * and moves recipients still `accepted` to `queued` with their event; the jobs are added
+   * after it commits, so a worker never waits on this relay's locks.
+   */
   async relayOnce(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await manager.query<OutboxRow[]>(
-        `SELECT id, organisation_id, ref_id FROM outbox
+    const rows = await this.dataSource.query<OutboxRow[]>(
+      `WITH due AS (
+         SELECT id FROM outbox
           WHERE topic = $1 AND available_at <= now()
             AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $2))
           ORDER BY available_at
           LIMIT $3
-          FOR UPDATE SKIP LOCKED`,
-        [DELIVERY_TOPIC, REENQUEUE_AFTER_SECONDS, BATCH_SIZE],
-      );
-      if (!rows.length) {
-        return 0;
-      }
-      // Rows are marked before the jobs exist: a worker that picks a job up at once then
-      // waits on these row locks instead of deadlocking against this transaction.
-      await manager.query(`UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
-      ]);
-      await this.markQueued(
-        manager,
-        rows.map((row) => row.ref_id),
-      );
+          FOR UPDATE SKIP LOCKED),
+       taken AS (
+         UPDATE outbox o SET enqueued_at = now() FROM due WHERE o.id = due.id
+         RETURNING o.id, o.organisation_id, o.ref_id),
+       candidates AS (
+         -- A recipient a worker holds is already being delivered: skip it, never wait.
+         SELECT r.id FROM message_recipients r JOIN taken t ON t.ref_id = r.id
+          WHERE r.status = $4
+          FOR UPDATE OF r SKIP LOCKED),
+       queued AS (
+         UPDATE message_recipients r SET status = $5, updated_at = now()
+           FROM candidates c WHERE r.id = c.id
+          RETURNING r.id, r.organisation_id, r.message_id),
+       events AS (
+         INSERT INTO message_events (organisation_id, message_id, recipient_id, type)
+         SELECT organisation_id, message_id, id, $6 FROM queued)
+       SELECT id, organisation_id, ref_id FROM taken`,
+      [
+        DELIVERY_TOPIC,
+        REENQUEUE_AFTER_SECONDS,
+        BATCH_SIZE,
+        RecipientStatus.Accepted,
+        RecipientStatus.Queued,
+        MessageEventType.Queued,
+      ],
+    );
+    if (!rows.length) {
+      return 0;
+    }
+    try {
       await this.queue.addBulk(
         rows.map((row) => ({
           name: 'deliver',
@@ -98,28 +118,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           opts: { jobId: deliveryJobId(row.id), removeOnComplete: true, removeOnFail: true },
         })),
       );
-      return rows.length;
-    });
-  }
-
-  /**
-   * Recipients still `accepted` become `queued`. Rows a worker holds are skipped: a worker
-   * only holds a recipient it is already delivering, and waiting on it could deadlock.
-   */
-  private async markQueued(manager: EntityManager, recipientIds: string[]): Promise<void> {
-    await manager.query(
-      `WITH candidates AS (
-         SELECT id FROM message_recipients
-          WHERE id = ANY($2::uuid[]) AND status = $3
-          FOR UPDATE SKIP LOCKED),
-       queued AS (
-         UPDATE message_recipients r SET status = $1, updated_at = now()
-           FROM candidates c WHERE r.id = c.id
-          RETURNING r.id, r.organisation_id, r.message_id)
-       INSERT INTO message_events (organisation_id, message_id, recipient_id, type)
-       SELECT organisation_id, message_id, id, $4 FROM queued`,
-      [RecipientStatus.Queued, recipientIds, RecipientStatus.Accepted, MessageEventType.Queued],
-    );
+    } catch (error) {
+      // Redis refused: offer the rows again on the next pass rather than after the
+      // re-enqueue delay. If even this fails, that delay still brings them back.
+      await this.dataSource
+        .query(`UPDATE outbox SET enqueued_at = NULL WHERE id = ANY($1::bigint[])`, [
+          rows.map((row) => row.id),
+        ])
+        .catch(() => undefined);
+      throw error;
+    }
+    return rows.length;
   }
 
   private async run(): Promise<void> {
