@@ -143,4 +143,46 @@ describe('per-recipient encryption: PGP for GnuPG, S/MIME for OpenSSL, verified 
     const tlsCopy = await simpleParser(received(tlsOnly));
     expect(tlsCopy.subject).toBe(subject);
   });
+
+  it('signs PGP mail with the organisation key and encrypts it to the archive too', async () => {
+    const archive = await GnupgRecipient.create(`archive.${unique()}@sender.test`);
+    try {
+      const signing = await stack.request('PUT', '/v1/organisation/pgp/signing-key', {
+        token: org.token,
+        body: { name: 'Example Clinic', email: 'secure@sender.test' },
+      });
+      const archived = await stack.request('PUT', '/v1/organisation/pgp/archive-key', {
+        token: org.token,
+        body: { armoredKey: await archive.publicKey() },
+      });
+      const recipientKey = await stack.request('POST', '/v1/keys/pgp', {
+        token: org.token,
+        body: { address: gnupg.address, armoredKey: await gnupg.publicKey() },
+      });
+      expect([signing.status, archived.status, recipientKey.status]).toEqual([200, 200, 201]);
+      await gnupg.importKey(signing.body.publicKey);
+      await archive.importKey(signing.body.publicKey);
+
+      const text = `Signed and archived ${unique()}.`;
+      const accepted = await stack.request('POST', '/v1/messages', {
+        token: org.token,
+        body: { from: 'clinic@sender.test', to: [gnupg.address], subject: 'Note', text },
+      });
+      const settled = await stack.waitForMessage(org.token, accepted.body.id);
+      expect(settled.recipients[0]).toMatchObject({ status: 'delivered', method: 'pgp' });
+      const copy = plain.messages.filter((m) => m.to[0] === gnupg.address).at(-1);
+      if (!copy) {
+        throw new Error('no copy received');
+      }
+
+      const opened = await gnupg.decryptWithStatus(copy.raw);
+      expect(opened.status).toMatch(/GOODSIG/);
+      expect(opened.status).toContain(`VALIDSIG ${signing.body.fingerprint}`);
+      expect((await simpleParser(opened.plaintext)).text?.trim()).toBe(text);
+      const byArchive = await simpleParser(await archive.decrypt(copy.raw));
+      expect(byArchive.text?.trim()).toBe(text);
+    } finally {
+      archive.dispose();
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { RecipientCertificatesController } from './directory/recipient-certifica
 import { RecipientKeysController } from './directory/recipient-keys.controller';
 import { HealthController } from './health/health.controller';
 import { MessagesController } from './messages/messages.controller';
+import { OrganisationKeysController } from './organisation-keys/organisation-keys.controller';
 import { PolicyController } from './policy/policy.controller';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         RecipientKeysController,
         RecipientCertificatesController,
         PolicyController,
+        OrganisationKeysController,
         HealthController,
       ],
       providers: [

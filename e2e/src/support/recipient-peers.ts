@@ -44,16 +44,37 @@ export class GnupgRecipient {
     return stdout;
   }
 
+  async importKey(armored: string): Promise<void> {
+    const file = join(this.home, 'import.asc');
+    writeFileSync(file, armored);
+    await run('gpg', ['--batch', '--homedir', this.home, '--import', file], {
+      timeout: TIMEOUT_MS,
+    });
+  }
+
+  /** Decrypts and reports gpg's machine-readable status lines (GOODSIG, VALIDSIG, ...). */
+  async decryptWithStatus(mail: Buffer): Promise<{ plaintext: Buffer; status: string }> {
+    const file = join(this.home, 'message.asc');
+    writeFileSync(file, armoredMessageOf(mail));
+    const { stdout } = await run(
+      'gpg',
+      ['--batch', '--homedir', this.home, '--status-fd', '2', '--decrypt', file],
+      { timeout: TIMEOUT_MS, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+    ).catch((error: { stderr?: Buffer }) => {
+      throw new Error(`gpg failed: ${error.stderr?.toString() ?? ''}`);
+    });
+    const status = await run(
+      'gpg',
+      ['--batch', '--homedir', this.home, '--status-fd', '1', '--decrypt', file],
+      { timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+    );
+    return { plaintext: stdout, status: status.stdout };
+  }
+
   /** Decrypts the armored PGP message inside a PGP/MIME mail, as the recipient's client would. */
   async decrypt(mail: Buffer): Promise<Buffer> {
-    const armored = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/.exec(
-      mail.toString('latin1'),
-    )?.[0];
-    if (!armored) {
-      throw new Error('no PGP message in the mail');
-    }
     const file = join(this.home, 'message.asc');
-    writeFileSync(file, armored);
+    writeFileSync(file, armoredMessageOf(mail));
     const { stdout } = await run('gpg', ['--batch', '--homedir', this.home, '--decrypt', file], {
       timeout: TIMEOUT_MS,
       encoding: 'buffer',
@@ -65,6 +86,16 @@ export class GnupgRecipient {
   dispose(): void {
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+function armoredMessageOf(mail: Buffer): string {
+  const armored = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/.exec(
+    mail.toString('latin1'),
+  )?.[0];
+  if (!armored) {
+    throw new Error('no PGP message in the mail');
+  }
+  return armored;
 }
 
 /** A recipient with an S/MIME certificate, made and read with OpenSSL. */

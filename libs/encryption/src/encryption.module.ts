@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CertificateDirectoryService } from './directory/certificate-directory.service';
 import { PgpKeyDirectoryService } from './directory/pgp-key-directory.service';
+import { OrganisationKeysService } from './directory/organisation-keys.service';
 import { PolicyService } from './directory/policy.service';
 import { RecipientDirectoryService } from './directory/recipient-directory.service';
 
@@ -11,12 +12,14 @@ import { RecipientDirectoryService } from './directory/recipient-directory.servi
     CertificateDirectoryService,
     RecipientDirectoryService,
     PolicyService,
+    OrganisationKeysService,
   ],
   exports: [
     PgpKeyDirectoryService,
     CertificateDirectoryService,
     RecipientDirectoryService,
     PolicyService,
+    OrganisationKeysService,
   ],
 })
 export class EncryptionModule {}

@@ -22,7 +22,12 @@ export async function protectMessage(
         throw new Error('PGP planned without a key');
       }
       return {
-        raw: await encryptPgpMime({ mime, recipientKeys: [plan.pgpKey] }),
+        raw: await encryptPgpMime({
+          mime,
+          recipientKeys: [plan.pgpKey],
+          archiveKey: plan.organisationPgp?.archiveKey,
+          signingKey: plan.organisationPgp?.signingKey,
+        }),
         security: 'opportunistic',
       };
     case 'smime': {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import {
   decideMethod,
   type MethodDecision,
+  OrganisationKeysService,
+  type OrganisationPgpMaterial,
   PolicyService,
   RecipientDirectoryService,
   requiresProtection,
@@ -28,6 +30,8 @@ export interface ProtectionPlan {
   subject: string;
   route: Route | null;
   pgpKey?: string;
+  /** The organisation's archive and signing keys, read only when PGP is the method. */
+  organisationPgp?: OrganisationPgpMaterial;
   certificate?: UsableCertificate;
 }
 
@@ -44,6 +48,7 @@ export class ProtectionPlanner {
   constructor(
     private readonly policies: PolicyService,
     private readonly directory: RecipientDirectoryService,
+    private readonly organisationKeys: OrganisationKeysService,
     private readonly routes: RouteResolver,
     private readonly tls: TlsCapabilityService,
   ) {}
@@ -73,8 +78,13 @@ export class ProtectionPlanner {
       tls: routed.tls,
       portalAvailable: PORTAL_AVAILABLE,
     });
+    const organisationPgp =
+      decision.method === 'pgp'
+        ? await this.organisationKeys.forDelivery(organisationId)
+        : undefined;
     return {
       decision,
+      organisationPgp,
       protectionRequired: requirement.required,
       protectionReasons: [...requirement.reasons],
       subject: requirement.subjectAfterTags,

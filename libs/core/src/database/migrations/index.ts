@@ -4,6 +4,7 @@ import { CreateOutbox1796313600002 } from './1796313600002-CreateOutbox';
 import { CreateIdempotencyKeys1796313600003 } from './1796313600003-CreateIdempotencyKeys';
 import { CreateKeyDirectory1796313600004 } from './1796313600004-CreateKeyDirectory';
 import { CreateEncryptionPolicies1796313600005 } from './1796313600005-CreateEncryptionPolicies';
+import { CreateOrganisationKeys1796313600006 } from './1796313600006-CreateOrganisationKeys';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateIdempotencyKeys1796313600003,
   CreateKeyDirectory1796313600004,
   CreateEncryptionPolicies1796313600005,
+  CreateOrganisationKeys1796313600006,
 ];
