@@ -41,6 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running = false;
   private listener?: Client;
   private wake?: () => void;
+  // Set by a NOTIFY that arrives while a batch runs, so it is not lost until the next poll.
+  private notified = false;
   private loop?: Promise<void>;
 
   constructor(
@@ -134,27 +136,36 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async run(): Promise<void> {
     while (this.running) {
       let relayed = 0;
+      this.notified = false;
       try {
         relayed = await this.relayOnce();
       } catch (error) {
         this.logger.warn({ err: safeErrorFields(error) }, 'outbox relay batch failed');
       }
       if (relayed < BATCH_SIZE && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, POLL_INTERVAL_MS);
-          this.wake = () => {
-            clearTimeout(timer);
-            this.wake = undefined;
-            setTimeout(resolve, this.running ? GATHER_MS : 0);
-          };
-        });
+        await this.pause();
       }
     }
   }
 
+  /** Until a NOTIFY (then a short gathering pause) or the poll interval, whichever first. */
+  private pause(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.notified ? GATHER_MS : POLL_INTERVAL_MS);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        setTimeout(resolve, this.running ? GATHER_MS : 0);
+      };
+    });
+  }
+
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.config.database.url });
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
     // A lost listener only slows the relay to its poll interval; it is not worth a crash.
     client.on('error', (error) => {
       this.logger.warn({ err: safeErrorFields(error) }, 'outbox listener lost');
