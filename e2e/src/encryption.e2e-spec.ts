@@ -27,7 +27,8 @@ describe('per-recipient encryption: PGP for GnuPG, S/MIME for OpenSSL, verified 
     stack = await Stack.start({
       env: {
         SEALPOST_TLS_CA_FILE: caFile,
-        SEALPOST_TRANSPORT_MAP: `enc.test=127.0.0.1:${sink.port},plain.test=127.0.0.1:${plain.port}`,
+        SEALPOST_TRANSPORT_MAP:
+          `enc.test=127.0.0.1:${sink.port},` + `plain.test=127.0.0.1:${plain.port}`,
       },
     });
     org = await stack.organisation('messages:send,messages:read,keys:manage,policy:manage');

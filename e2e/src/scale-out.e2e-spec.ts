@@ -53,7 +53,8 @@ describe('two api and two worker processes on one PostgreSQL and Redis', () => {
       (w) => (w.logs.match(/"msg":"delivery attempt"/g) ?? []).length,
     );
     report(
-      `scale-out: ${MESSAGES} messages over 2 apis, deliveries per worker ${perWorker.join(' / ')}, ` +
+      `scale-out: ${MESSAGES} messages over 2 apis, ` +
+        `deliveries per worker ${perWorker.join(' / ')}, ` +
         `duplicates at sink: ${sink.duplicates()}`,
     );
     expect(new Set(ids).size).toBe(MESSAGES);

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       seen += 1;
       void simpleParser(message.raw).then((mail) => {
         process.stdout.write(
-          `received over ${message.secure ? `TLS (${message.tlsCipher ?? 'cipher unknown'})` : 'PLAIN TEXT'}` +
+          `received over ${message.secure ? `TLS (${message.tlsCipher ?? '?'})` : 'PLAIN TEXT'}` +
             ` for ${message.to.join(', ')}: "${mail.subject ?? ''}", ` +
             `${mail.attachments.length} attachment(s), ${message.raw.length} bytes\n`,
         );

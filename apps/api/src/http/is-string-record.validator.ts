@@ -8,7 +8,9 @@ export function IsStringRecord(maxKeys: number, maxLength: number, options?: Val
       target: target.constructor,
       propertyName,
       options: {
-        message: `${propertyName} must map at most ${maxKeys} names to strings of at most ${maxLength} characters`,
+        message:
+          `${propertyName} must map at most ${maxKeys} names to strings ` +
+          `of at most ${maxLength} characters`,
         ...options,
       },
       validator: {

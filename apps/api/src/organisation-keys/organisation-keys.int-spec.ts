@@ -15,7 +15,7 @@ describe('organisation PGP keys API', () => {
     await api?.close();
   });
 
-  it('generates a signing key, shows only its public half, and seals the private half', async () => {
+  it('generates a signing key, shows its public half only, seals the private half', async () => {
     const reply = await call<any>(api, 'PUT', '/v1/organisation/pgp/signing-key', {
       token: tenant.token,
       body: { name: 'Example Clinic', email: 'secure@clinic.example' },

@@ -39,7 +39,8 @@ export class ApiKeysService {
     if (!scopes.length || invalid.length) {
       throw new SealpostError(
         ErrorCode.ValidationFailed,
-        `Scopes must be a non-empty list of known scopes; unknown: ${invalid.join(', ') || 'none'}.`,
+        'Scopes must be a non-empty list of known scopes; ' +
+          `unknown: ${invalid.join(', ') || 'none'}.`,
       );
     }
     const { prefix, secret, token } = newApiKeyToken();

@@ -74,7 +74,7 @@ describe('buildMime', () => {
     expect(parsed.date?.toISOString()).toBe('2026-03-02T09:30:00.000Z');
   });
 
-  it('writes the same Message-ID and Date each time, so every recipient gets one message', async () => {
+  it('writes the same Message-ID and Date each time: one message for every recipient', async () => {
     const input = aMimeInput();
 
     const [first, second] = await Promise.all([buildMime(input), buildMime(input)]);

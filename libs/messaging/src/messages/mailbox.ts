@@ -10,8 +10,10 @@ export interface Mailbox {
 // never legitimate in healthcare mail, and rejecting them early beats a bounce later.
 const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
 const LOCAL_PART = new RegExp(`^${ATOM}(\\.${ATOM})*$`);
-const ADDRESS_PATTERN =
-  /^[^@\s]{1,64}@(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$/;
+const DOMAIN_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const ADDRESS_PATTERN = new RegExp(
+  `^[^@\\s]{1,64}@(?=.{1,253}$)(${DOMAIN_LABEL}\\.)+[A-Za-z0-9-]{2,63}$`,
+);
 
 /** Reads `address` or `Name <address>`; null when it is not exactly one valid mailbox. */
 export function parseMailbox(input: string): Mailbox | null {
