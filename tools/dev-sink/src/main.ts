@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     dnsNames: ['localhost'],
     ipAddresses: ['127.0.0.1'],
   });
-  mkdirSync(dataDir, { recursive: true });
+  const inbox = join(dataDir, 'sink');
+  mkdirSync(inbox, { recursive: true });
   const caFile = join(dataDir, 'dev-sink-ca.pem');
   writeFileSync(caFile, ca.certPem);
 
@@ -32,11 +33,15 @@ async function main(): Promise<void> {
   setInterval(() => {
     for (const message of sink.messages.slice(seen)) {
       seen += 1;
+      // Kept so a person can open it with their own client, e.g. `gpg --decrypt FILE`.
+      const file = join(inbox, `${Date.now()}-${seen}.eml`);
+      writeFileSync(file, message.raw);
       void simpleParser(message.raw).then((mail) => {
         process.stdout.write(
           `received over ${message.secure ? `TLS (${message.tlsCipher ?? '?'})` : 'PLAIN TEXT'}` +
             ` for ${message.to.join(', ')}: "${mail.subject ?? ''}", ` +
-            `${mail.attachments.length} attachment(s), ${message.raw.length} bytes\n`,
+            `${mail.attachments.length} attachment(s), ${message.raw.length} bytes, ` +
+            `saved as ${file}\n`,
         );
       });
     }
