@@ -186,4 +186,33 @@ describe('per-recipient encryption: PGP for GnuPG, S/MIME for OpenSSL, verified 
       archive.dispose();
     }
   });
+
+  it('applies a stored policy: invalid ones are refused, the subject tag is removed', async () => {
+    const invalid = await stack.request('PUT', '/v1/policy', {
+      token: org.token,
+      body: { methodOrder: ['carrier-pigeon'] },
+    });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.details.length).toBeGreaterThan(1);
+
+    const current = await stack.request('GET', '/v1/policy', { token: org.token });
+    const policy = {
+      ...current.body,
+      protection: { ...current.body.protection, mode: 'rules', subjectTag: '[secure]' },
+    };
+    const stored = await stack.request('PUT', '/v1/policy', { token: org.token, body: policy });
+    expect(stored.status).toBe(200);
+
+    const to = `nurse.${unique()}@enc.test`;
+    const accepted = await stack.request('POST', '/v1/messages', {
+      token: org.token,
+      body: { from: 'clinic@sender.test', to: [to], subject: '[secure] Lab work', text: 'Hi.' },
+    });
+    const settled = await stack.waitForMessage(org.token, accepted.body.id);
+    const copy = sink.messages.find((m) => m.to[0] === to);
+
+    expect(settled.recipients[0]).toMatchObject({ status: 'delivered', method: 'tls' });
+    expect(settled.recipients[0].decision.protectionRequired).toBe(true);
+    expect((await simpleParser(copy?.raw ?? Buffer.alloc(0))).subject).toBe('Lab work');
+  });
 });
