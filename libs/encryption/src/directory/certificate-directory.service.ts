@@ -78,20 +78,6 @@ export class CertificateDirectoryService {
       throw new SealpostError(ErrorCode.NotFound, 'No such certificate.');
     }
   }
-
-  async usableCertificate(
-    organisationId: string,
-    address: string,
-  ): Promise<DirectoryLookup<UsableCertificate>> {
-    const owner = normaliseAddress(address);
-    const rows = await this.dataSource.query<CertificateRow[]>(
-      `SELECT id, address, fingerprint, pem, not_after, capabilities, created_at
-         FROM recipient_certificates
-        WHERE organisation_id = $1 AND address = $2 ORDER BY created_at DESC`,
-      [organisationId, owner],
-    );
-    return chooseUsableCertificate(rows, owner);
-  }
 }
 
 /** The newest of `rows` that is valid now for `owner`, or why none is. */

@@ -59,17 +59,6 @@ export class PgpKeyDirectoryService {
       throw new SealpostError(ErrorCode.NotFound, 'No such key.');
     }
   }
-
-  /** The newest key of `address` that is still valid now, or why there is none. */
-  async usableKey(organisationId: string, address: string): Promise<DirectoryLookup<string>> {
-    const owner = normaliseAddress(address);
-    const rows = await this.dataSource.query<KeyRow[]>(
-      `SELECT id, address, fingerprint, armored, expires_at, created_at FROM recipient_pgp_keys
-        WHERE organisation_id = $1 AND address = $2 ORDER BY created_at DESC`,
-      [organisationId, owner],
-    );
-    return chooseUsableKey(rows, owner);
-  }
 }
 
 /** The newest of `rows` that is valid now for `owner`, or why none is. */
