@@ -52,6 +52,14 @@ export interface DeliveryConfig {
   connectTimeoutMs: number;
 }
 
+export interface EncryptionConfig {
+  /**
+   * From SEALPOST_SMIME_CA_FILE. When non-empty, a recipient S/MIME certificate must chain to
+   * one of these to be stored or used; when empty, any issuer is accepted.
+   */
+  smimeTrustedCaPems: string[];
+}
+
 export interface LoggingConfig {
   level: string;
 }
@@ -64,5 +72,6 @@ export interface SealpostConfig {
   http: HttpConfig;
   crypto: CryptoConfig;
   delivery: DeliveryConfig;
+  encryption: EncryptionConfig;
   logging: LoggingConfig;
 }

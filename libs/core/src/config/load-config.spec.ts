@@ -64,6 +64,7 @@ describe('loadConfig', () => {
         connectionsPerRoute: 8,
         connectTimeoutMs: 15000,
       });
+      expect(config.encryption).toEqual({ smimeTrustedCaPems: [] });
       expect(config.logging).toEqual({ level: 'info' });
     });
 
@@ -178,6 +179,44 @@ describe('loadConfig', () => {
     );
 
     expect(error.message).toContain('SEALPOST_MAX_MESSAGE_BYTES must be a whole number from 1024');
+  });
+
+  describe('S/MIME CA bundle', () => {
+    it('reads every certificate of SEALPOST_SMIME_CA_FILE as a trust anchor', () => {
+      const path = join(dataDir, 'smime-ca.pem');
+      const block = (body: string) =>
+        `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----`;
+      writeFileSync(path, `${block('AAAA')}\n${block('BBBB')}\n`);
+
+      const config = loadConfig(
+        envWith({ SEALPOST_MASTER_KEY: newKey().toString('base64'), SEALPOST_SMIME_CA_FILE: path }),
+      );
+
+      expect(config.encryption.smimeTrustedCaPems).toEqual([block('AAAA'), block('BBBB')]);
+    });
+
+    it('stops the boot, naming the variable, when the file cannot be read', () => {
+      const path = join(dataDir, 'absent.pem');
+
+      const error = bootErrorOf(
+        envWith({ SEALPOST_MASTER_KEY: newKey().toString('base64'), SEALPOST_SMIME_CA_FILE: path }),
+      );
+
+      expect(error.message).toContain(`SEALPOST_SMIME_CA_FILE names ${path}, which cannot be read`);
+    });
+
+    it('stops the boot when the file holds no certificate', () => {
+      const path = join(dataDir, 'empty.pem');
+      writeFileSync(path, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+
+      const error = bootErrorOf(
+        envWith({ SEALPOST_MASTER_KEY: newKey().toString('base64'), SEALPOST_SMIME_CA_FILE: path }),
+      );
+
+      expect(error.message).toContain(
+        `SEALPOST_SMIME_CA_FILE names ${path}, which holds no PEM certificate`,
+      );
+    });
   });
 
   describe('master key', () => {

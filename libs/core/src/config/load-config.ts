@@ -91,6 +91,9 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
       connectionsPerRoute: read('SEALPOST_CONNECTIONS_PER_ROUTE', int(1, 100)),
       connectTimeoutMs: read('SEALPOST_CONNECT_TIMEOUT_MS', int(100, 300000)),
     },
+    encryption: {
+      smimeTrustedCaPems: optional('SEALPOST_SMIME_CA_FILE', readCaFile) ?? [],
+    },
     logging: { level: read('SEALPOST_LOG_LEVEL', parseLogLevel) },
   };
   const crypto = readCryptoKeys(env, environment, read, problems);

@@ -1,5 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type AuthContext,
+  ErrorCode,
+  SEALPOST_CONFIG,
+  SealpostError,
+  type SealpostConfig,
+} from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { inspectCertificate } from '../smime/smime-certificate-inspector';
 import { SmimeCertificateError } from '../smime/smime-certificate.error';
@@ -24,13 +30,18 @@ export interface UsableCertificate {
 /** Recipients' S/MIME certificates, per organisation, checked on upload and before use. */
 @Injectable()
 export class CertificateDirectoryService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+  ) {}
 
   async upload(caller: AuthContext, address: string, pem: string): Promise<DirectoryEntryView> {
     const owner = normaliseAddress(address);
     let certificate;
     try {
-      certificate = inspectCertificate(pem, owner);
+      certificate = inspectCertificate(pem, owner, {
+        trustedCaPems: this.config.encryption.smimeTrustedCaPems,
+      });
     } catch (error) {
       if (error instanceof SmimeCertificateError) {
         throw new SealpostError(ErrorCode.ValidationFailed, error.message, [
@@ -80,10 +91,15 @@ export class CertificateDirectoryService {
   }
 }
 
-/** The newest of `rows` that is valid now for `owner`, or why none is. */
+/**
+ * The newest of `rows` that is valid now for `owner`, or why none is. With a CA bundle, a
+ * certificate stored before the bundle was set (or whose issuer has since been removed from
+ * it, or expired) must still chain to it: trust is decided at each use, not once at upload.
+ */
 export function chooseUsableCertificate(
   rows: { pem: string }[],
   owner: string,
+  trustedCaPems: string[] = [],
 ): DirectoryLookup<UsableCertificate> {
   if (!rows.length) {
     return { usable: false, reason: 'no S/MIME certificate' };
@@ -91,17 +107,23 @@ export function chooseUsableCertificate(
   let reason = 'S/MIME certificate unusable';
   for (const row of rows) {
     try {
-      const certificate = inspectCertificate(row.pem, owner);
+      const certificate = inspectCertificate(row.pem, owner, { trustedCaPems });
       const { oaep, gcm } = certificate.capabilities;
       return { usable: true, material: { pem: row.pem, supportsGcm: oaep && gcm } };
     } catch (error) {
       if (!(error instanceof SmimeCertificateError)) {
         throw error;
       }
-      reason = `S/MIME certificate ${error.code.replace(/_/g, ' ')}`;
+      reason = unusableReason(error);
     }
   }
   return { usable: false, reason };
+}
+
+function unusableReason(error: SmimeCertificateError): string {
+  return error.code === 'untrusted_chain'
+    ? 'S/MIME certificate does not chain to a trusted CA'
+    : `S/MIME certificate ${error.code.replace(/_/g, ' ')}`;
 }
 
 function view(row: CertificateRow): DirectoryEntryView {

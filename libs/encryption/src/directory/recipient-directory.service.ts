@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { type UsableCertificate, chooseUsableCertificate } from './certificate-directory.service';
 import { type DirectoryLookup, normaliseAddress } from './directory-entry';
@@ -21,7 +22,10 @@ interface MaterialRow {
  */
 @Injectable()
 export class RecipientDirectoryService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+  ) {}
 
   async lookup(organisationId: string, address: string): Promise<RecipientMaterial> {
     const owner = normaliseAddress(address);
@@ -44,6 +48,7 @@ export class RecipientDirectoryService {
       smime: chooseUsableCertificate(
         certificates.map((row) => ({ pem: row.material })),
         owner,
+        this.config.encryption.smimeTrustedCaPems,
       ),
     };
   }

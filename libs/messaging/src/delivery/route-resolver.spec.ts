@@ -48,6 +48,7 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
       connectTimeoutMs: 1000,
       ...delivery,
     },
+    encryption: { smimeTrustedCaPems: [] },
     logging: { level: 'silent' },
   };
 }
