@@ -14,6 +14,7 @@ export * from './crypto/envelope-cipher';
 export * from './database/data-source';
 export * from './database/ensure-database';
 export * from './database/migrate';
+export * from './database/prepared-statement';
 export * from './errors/error-body';
 export * from './errors/error-code';
 export * from './errors/http-error.filter';

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SEALPOST_CONFIG, type SealedValue, type SealpostConfig } from '@sealpost/core';
-import { DataSource, type EntityManager } from 'typeorm';
+import {
+  SEALPOST_CONFIG,
+  type SealedValue,
+  type SealpostConfig,
+  preparedStatement,
+  queryPrepared,
+} from '@sealpost/core';
+import { DataSource } from 'typeorm';
 import { DeliveryMethod, PENDING_STATUSES, RecipientStatus } from '../messages/message-status';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import { type DeliveryOutcome } from './delivery-outcome';
@@ -36,6 +42,48 @@ interface ClaimRow {
   content_key_id: string;
 }
 
+// Every delivery attempt runs these, so they are prepared once per connection.
+const CLAIM_RECIPIENT = preparedStatement(
+  'delivery_claim',
+  `WITH claimed AS (
+     UPDATE message_recipients
+        SET lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
+            first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
+      WHERE id = $1 AND organisation_id = $2 AND status = ANY($4::text[])
+        AND (lease_until IS NULL OR lease_until < now())
+      RETURNING message_id, address, domain, attempts, first_attempt_at)
+   SELECT c.*, m.from_address, m.created_at, m.content_ciphertext, m.content_wrapped_key,
+          m.content_key_id
+     FROM claimed c JOIN messages m ON m.id = c.message_id AND m.organisation_id = $2`,
+);
+
+const FINISH_RECIPIENT = preparedStatement(
+  'delivery_finish',
+  `WITH recipient AS (
+     UPDATE message_recipients
+        SET status = $3, method = $4, smtp_response = $5, tls_version = $6,
+            tls_cipher = $7, last_error = $8, decision = $9, lease_until = NULL,
+            updated_at = now(), delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
+      WHERE id = $1 AND organisation_id = $2 RETURNING id),
+   event AS (
+     INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
+     SELECT $2, $10, id, $3, $11 FROM recipient)
+   DELETE FROM outbox WHERE id = $12`,
+);
+
+const DEFER_RECIPIENT = preparedStatement(
+  'delivery_defer',
+  `WITH recipient AS (
+     UPDATE message_recipients
+        SET status = $3, last_error = $4, smtp_response = $5, decision = $6,
+            lease_until = NULL, updated_at = now()
+      WHERE id = $1 AND organisation_id = $2 RETURNING id),
+   event AS (
+     INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
+     SELECT $2, $7, id, $3, $8 FROM recipient)
+   UPDATE outbox SET available_at = $9, enqueued_at = NULL WHERE id = $10`,
+);
+
 /**
  * The database side of one delivery attempt: claiming the recipient with a lease, and
  * writing the outcome, its event and the outbox change in one statement.
@@ -53,19 +101,12 @@ export class DeliveryRecorder {
    */
   async claim(job: DeliveryJob): Promise<ClaimedRecipient | null> {
     // The message is read in the same statement: one round trip instead of two.
-    const [row] = await this.dataSource.query<ClaimRow[]>(
-      `WITH claimed AS (
-         UPDATE message_recipients
-            SET lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
-                first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
-          WHERE id = $1 AND organisation_id = $2 AND status = ANY($4::text[])
-            AND (lease_until IS NULL OR lease_until < now())
-          RETURNING message_id, address, domain, attempts, first_attempt_at)
-       SELECT c.*, m.from_address, m.created_at, m.content_ciphertext, m.content_wrapped_key,
-              m.content_key_id
-         FROM claimed c JOIN messages m ON m.id = c.message_id AND m.organisation_id = $2`,
-      [job.recipientId, job.organisationId, this.config.delivery.leaseSeconds, PENDING_STATUSES],
-    );
+    const [row] = await queryPrepared<ClaimRow>(this.dataSource, CLAIM_RECIPIENT, [
+      job.recipientId,
+      job.organisationId,
+      this.config.delivery.leaseSeconds,
+      PENDING_STATUSES,
+    ]);
     if (!row) {
       return null;
     }
@@ -113,9 +154,8 @@ export class DeliveryRecorder {
     decision?: RecordedDecision,
   ): Promise<RecipientStatus> {
     // Each outcome is written by one statement, atomic without a transaction's round trips.
-    const manager = this.dataSource.manager;
     if (outcome.kind === 'delivered') {
-      await this.finish(manager, job, claimed, decision, RecipientStatus.Delivered, {
+      await this.finish(job, claimed, decision, RecipientStatus.Delivered, {
         method: decision?.method ?? DeliveryMethod.Tls,
         smtpResponse: outcome.response,
         tlsVersion: outcome.tlsVersion,
@@ -138,7 +178,7 @@ export class DeliveryRecorder {
       host: outcome.host,
     };
     if (failure.kind === 'tls') {
-      await this.finish(manager, job, claimed, decision, RecipientStatus.Failed, {
+      await this.finish(job, claimed, decision, RecipientStatus.Failed, {
         lastError: failure.reason,
         smtpResponse: failure.response,
         event: base,
@@ -146,7 +186,7 @@ export class DeliveryRecorder {
       return RecipientStatus.Failed;
     }
     if (failure.kind === 'permanent') {
-      await this.finish(manager, job, claimed, decision, RecipientStatus.Bounced, {
+      await this.finish(job, claimed, decision, RecipientStatus.Bounced, {
         lastError: failure.reason,
         smtpResponse: failure.response,
         event: base,
@@ -159,20 +199,19 @@ export class DeliveryRecorder {
     const delay = retryDelaySeconds(claimed.attempts, retryBaseSeconds, retryMaxDelaySeconds);
     if (ageSeconds + delay > bounceAfterSeconds) {
       const reason = `gave up after ${claimed.attempts} attempts: ${failure.reason}`;
-      await this.finish(manager, job, claimed, decision, RecipientStatus.Bounced, {
+      await this.finish(job, claimed, decision, RecipientStatus.Bounced, {
         lastError: reason,
         smtpResponse: failure.response,
         event: { ...base, reason, attempts: claimed.attempts },
       });
       return RecipientStatus.Bounced;
     }
-    await this.defer(manager, job, claimed, decision, delay, base, failure.response);
+    await this.defer(job, claimed, decision, delay, base, failure.response);
     return RecipientStatus.Deferred;
   }
 
   /** Ends the recipient's delivery: status, event and outbox row, in one statement. */
   private async finish(
-    manager: EntityManager,
     job: DeliveryJob,
     claimed: ClaimedRecipient,
     decision: RecordedDecision | undefined,
@@ -186,37 +225,24 @@ export class DeliveryRecorder {
       event: Record<string, unknown>;
     },
   ): Promise<void> {
-    await manager.query(
-      `WITH recipient AS (
-         UPDATE message_recipients
-            SET status = $3, method = $4, smtp_response = $5, tls_version = $6,
-                tls_cipher = $7, last_error = $8, decision = $9, lease_until = NULL,
-                updated_at = now(), delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
-          WHERE id = $1 AND organisation_id = $2 RETURNING id),
-       event AS (
-         INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
-         SELECT $2, $10, id, $3, $11 FROM recipient)
-       DELETE FROM outbox WHERE id = $12`,
-      [
-        job.recipientId,
-        job.organisationId,
-        status,
-        fields.method ?? null,
-        fields.smtpResponse ?? null,
-        fields.tlsVersion ?? null,
-        fields.tlsCipher ?? null,
-        fields.lastError ?? null,
-        decision ?? null,
-        claimed.messageId,
-        fields.event,
-        job.outboxId,
-      ],
-    );
+    await queryPrepared(this.dataSource, FINISH_RECIPIENT, [
+      job.recipientId,
+      job.organisationId,
+      status,
+      fields.method ?? null,
+      fields.smtpResponse ?? null,
+      fields.tlsVersion ?? null,
+      fields.tlsCipher ?? null,
+      fields.lastError ?? null,
+      decision ?? null,
+      claimed.messageId,
+      fields.event,
+      job.outboxId,
+    ]);
   }
 
   /** Schedules the next attempt: status, event and outbox due time, in one statement. */
   private async defer(
-    manager: EntityManager,
     job: DeliveryJob,
     claimed: ClaimedRecipient,
     decision: RecordedDecision | undefined,
@@ -225,28 +251,17 @@ export class DeliveryRecorder {
     smtpResponse: string | undefined,
   ): Promise<void> {
     const retryAt = new Date(Date.now() + delaySeconds * 1000);
-    await manager.query(
-      `WITH recipient AS (
-         UPDATE message_recipients
-            SET status = $3, last_error = $4, smtp_response = $5, decision = $6,
-                lease_until = NULL, updated_at = now()
-          WHERE id = $1 AND organisation_id = $2 RETURNING id),
-       event AS (
-         INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
-         SELECT $2, $7, id, $3, $8 FROM recipient)
-       UPDATE outbox SET available_at = $9, enqueued_at = NULL WHERE id = $10`,
-      [
-        job.recipientId,
-        job.organisationId,
-        RecipientStatus.Deferred,
-        event.reason,
-        smtpResponse ?? null,
-        decision ?? null,
-        claimed.messageId,
-        { ...event, attempt: claimed.attempts, retryAt: retryAt.toISOString() },
-        retryAt,
-        job.outboxId,
-      ],
-    );
+    await queryPrepared(this.dataSource, DEFER_RECIPIENT, [
+      job.recipientId,
+      job.organisationId,
+      RecipientStatus.Deferred,
+      event.reason,
+      smtpResponse ?? null,
+      decision ?? null,
+      claimed.messageId,
+      { ...event, attempt: claimed.attempts, retryAt: retryAt.toISOString() },
+      retryAt,
+      job.outboxId,
+    ]);
   }
 }

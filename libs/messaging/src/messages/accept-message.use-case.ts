@@ -4,6 +4,9 @@ import {
   type AuthContext,
   EnvelopeCipher,
   ErrorCode,
+  type PreparedStatement,
+  preparedStatement,
+  queryPrepared,
   SEALPOST_CONFIG,
   SealpostError,
   type SealpostConfig,
@@ -19,6 +22,30 @@ import {
   type IdempotencyRequest,
   type SendMessageCommand,
 } from './send-message.command';
+
+type StatementRunner = <T>(statement: PreparedStatement, params: unknown[]) => Promise<T[]>;
+
+// The whole accept in one statement; prepared, since every API send runs it.
+const INSERT_MESSAGE = preparedStatement(
+  'accept_message',
+  `WITH message AS (
+     INSERT INTO messages (id, organisation_id, from_address, tags, metadata,
+       content_ciphertext, content_wrapped_key, content_key_id, size_bytes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at),
+   recipients AS (
+     INSERT INTO message_recipients
+       (id, organisation_id, message_id, kind, address, domain, status)
+     SELECT r.id, $2, $1, r.kind, r.address, r.domain, $10
+       FROM unnest($11::uuid[], $12::text[], $13::text[], $14::text[])
+         AS r(id, kind, address, domain)),
+   event AS (
+     INSERT INTO message_events (organisation_id, message_id, type, data)
+     VALUES ($2, $1, $15, $16)),
+   outbox AS (
+     INSERT INTO outbox (organisation_id, topic, ref_id) SELECT $2, $17, unnest($11::uuid[])),
+   wake AS (SELECT pg_notify($18, ''))
+   SELECT created_at FROM message, wake`,
+);
 
 /**
  * Makes a message durable: content sealed, one row per recipient, the `accepted` event and
@@ -42,7 +69,9 @@ export class AcceptMessageUseCase {
 
     if (!idempotency) {
       // One statement is atomic on its own: no BEGIN/COMMIT round trips on the hot path.
-      const message = await this.insert(this.dataSource.manager, caller, command, checked);
+      const run: StatementRunner = (statement, params) =>
+        queryPrepared(this.dataSource, statement, params);
+      const message = await this.insert(run, caller, command, checked);
       return { message, replayed: false };
     }
     return this.dataSource.transaction(async (manager) => {
@@ -50,7 +79,8 @@ export class AcceptMessageUseCase {
       if (earlier) {
         return { message: earlier, replayed: true };
       }
-      const message = await this.insert(manager, caller, command, checked);
+      const run: StatementRunner = (statement, params) => manager.query(statement.text, params);
+      const message = await this.insert(run, caller, command, checked);
       await manager.query(
         `UPDATE idempotency_keys SET response_status = 202, response_body = $3
           WHERE organisation_id = $1 AND key = $2`,
@@ -65,7 +95,7 @@ export class AcceptMessageUseCase {
    * one statement. Foreign keys are checked at its end, so the rows may reference each other.
    */
   private async insert(
-    manager: EntityManager,
+    run: StatementRunner,
     caller: AuthContext,
     command: SendMessageCommand,
     checked: CheckedRecipients,
@@ -88,45 +118,26 @@ export class AcceptMessageUseCase {
       address: mailbox.address,
       domain: mailbox.domain,
     }));
-    const [{ created_at: createdAt }] = await manager.query<{ created_at: Date }[]>(
-      `WITH message AS (
-         INSERT INTO messages (id, organisation_id, from_address, tags, metadata,
-           content_ciphertext, content_wrapped_key, content_key_id, size_bytes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at),
-       recipients AS (
-         INSERT INTO message_recipients
-           (id, organisation_id, message_id, kind, address, domain, status)
-         SELECT r.id, $2, $1, r.kind, r.address, r.domain, $10
-           FROM unnest($11::uuid[], $12::text[], $13::text[], $14::text[])
-             AS r(id, kind, address, domain)),
-       event AS (
-         INSERT INTO message_events (organisation_id, message_id, type, data)
-         VALUES ($2, $1, $15, $16)),
-       outbox AS (
-         INSERT INTO outbox (organisation_id, topic, ref_id) SELECT $2, $17, unnest($11::uuid[])),
-       wake AS (SELECT pg_notify($18, ''))
-       SELECT created_at FROM message, wake`,
-      [
-        messageId,
-        organisationId,
-        command.from,
-        command.tags,
-        command.metadata,
-        sealed.ciphertext,
-        sealed.wrappedKey,
-        sealed.keyId,
-        sizeOf(command),
-        RecipientStatus.Accepted,
-        recipients.map((r) => r.id),
-        recipients.map((r) => r.kind),
-        recipients.map((r) => r.address),
-        recipients.map((r) => r.domain),
-        MessageEventType.Accepted,
-        { recipients: recipients.length },
-        DELIVERY_TOPIC,
-        OUTBOX_CHANNEL,
-      ],
-    );
+    const [{ created_at: createdAt }] = await run<{ created_at: Date }>(INSERT_MESSAGE, [
+      messageId,
+      organisationId,
+      command.from,
+      command.tags,
+      command.metadata,
+      sealed.ciphertext,
+      sealed.wrappedKey,
+      sealed.keyId,
+      sizeOf(command),
+      RecipientStatus.Accepted,
+      recipients.map((r) => r.id),
+      recipients.map((r) => r.kind),
+      recipients.map((r) => r.address),
+      recipients.map((r) => r.domain),
+      MessageEventType.Accepted,
+      { recipients: recipients.length },
+      DELIVERY_TOPIC,
+      OUTBOX_CHANNEL,
+    ]);
     return {
       id: messageId,
       status: 'accepted',
