@@ -115,3 +115,29 @@ export function selfSignedCertificate(request: CertificateRequest): PemPair {
     keyPem: forge.pki.privateKeyToPem(privateKey),
   };
 }
+
+/**
+ * An S/MIME certificate for `address` signed by `ca` (RSA-2048, rfc822Name, emailProtection),
+ * with its private key, as a recipient's mail client would hold it.
+ */
+export function issueEmailCertificate(ca: TestCa, address: string): PemPair {
+  const { privateKey, publicKey } = newKeyPair();
+  const cert = baseCertificate(
+    publicKey,
+    new Date(Date.now() - DAY_MS),
+    new Date(Date.now() + 30 * DAY_MS),
+  );
+  cert.setSubject([{ name: 'commonName', value: address }]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', emailProtection: true },
+    { name: 'subjectAltName', altNames: [{ type: 1, value: address }] },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: forge.pki.privateKeyToPem(privateKey),
+  };
+}

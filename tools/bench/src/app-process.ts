@@ -18,11 +18,12 @@ export class AppProcess {
   constructor(
     readonly app: 'api' | 'worker',
     private readonly env: Record<string, string>,
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   start(): void {
     const main = join(REPO_ROOT, 'dist', 'apps', this.app, 'src', 'main.js');
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [...this.nodeArgs, main], {
       env: { PATH: process.env.PATH ?? '', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

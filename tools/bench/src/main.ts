@@ -1,13 +1,17 @@
 import { parseArgs } from 'node:util';
 import { runDeliveryBench } from './delivery.bench';
+import { runEncryptionBench } from './encryption.bench';
 
 const USAGE = `usage: npm run bench -- <benchmark> [options]
 
 benchmarks:
   delivery   messages through the api to a STARTTLS sink, against raw nodemailer
+  encryption messages by PGP, S/MIME, TLS and portal through the api, each against the
+             same operation alone (openpgp encrypt, encryptSmime, raw nodemailer)
 
 options:
-  --messages N        messages to send (default 2000)
+  --messages N        messages to send (delivery: default 2000; encryption: default 500
+                      per method)
   --concurrency N     requests in flight at once (default 32)
   --postgres-url URL  PostgreSQL server for a throw-away database
                       (default postgres://postgres@127.0.0.1:5432)
@@ -16,7 +20,14 @@ options:
 
 const BENCHMARKS = {
   delivery: runDeliveryBench,
+  encryption: runEncryptionBench,
 } as const;
+
+// The encryption bench runs four methods, each slower than plain delivery.
+const DEFAULT_MESSAGES: Record<keyof typeof BENCHMARKS, string> = {
+  delivery: '2000',
+  encryption: '500',
+};
 
 class UsageError extends Error {}
 
@@ -27,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        messages: { type: 'string', default: '2000' },
+        messages: { type: 'string' },
         concurrency: { type: 'string', default: '32' },
         'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
         'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
@@ -48,9 +59,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   try {
-    const run = BENCHMARKS[name as keyof typeof BENCHMARKS];
-    return await run({
-      messages: positiveInteger('--messages', values.messages),
+    const benchmark = name as keyof typeof BENCHMARKS;
+    return await BENCHMARKS[benchmark]({
+      messages: positiveInteger('--messages', values.messages ?? DEFAULT_MESSAGES[benchmark]),
       concurrency: positiveInteger('--concurrency', values.concurrency),
       postgresUrl: values['postgres-url'],
       redisUrl: values['redis-url'],

@@ -10,6 +10,7 @@ import {
   dropDatabase,
   migrateDatabase,
   OrganisationsService,
+  type Scope,
 } from '@sealpost/core';
 import Redis from 'ioredis';
 import { AppProcess } from './app-process';
@@ -40,8 +41,11 @@ export class SealpostStack {
     readonly apiUrl: string,
     private readonly dataDir: string,
   ) {
-    this.worker = new AppProcess('worker', env);
-    this.api = new AppProcess('api', { ...env, PORT: new URL(apiUrl).port });
+    // Lets a developer profile the apps under load, e.g. BENCH_NODE_ARGS=--cpu-prof; given as
+    // arguments because Node refuses --cpu-prof in NODE_OPTIONS.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    this.worker = new AppProcess('worker', env, nodeArgs);
+    this.api = new AppProcess('api', { ...env, PORT: new URL(apiUrl).port }, nodeArgs);
   }
 
   static async start(options: StackOptions): Promise<SealpostStack> {
@@ -65,8 +69,6 @@ export class SealpostStack {
       SEALPOST_TRANSPORT_MAP: Object.entries(options.routes)
         .map(([domain, port]) => `${domain}=127.0.0.1:${port}`)
         .join(','),
-      // Lets a developer profile the apps under load, e.g. BENCH_NODE_OPTIONS=--cpu-prof.
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     };
     const stack = new SealpostStack(env, `http://127.0.0.1:${await freePort()}`, dataDir);
 
@@ -78,15 +80,13 @@ export class SealpostStack {
     return stack;
   }
 
-  /** A new organisation and a key that may send, made directly in the database. */
-  async createApiKey(): Promise<string> {
+  /** A new organisation and a key with `scopes`, made directly in the database. */
+  async createApiKey(scopes: Scope[] = ['messages:send']): Promise<string> {
     const dataSource = createDataSource(this.env.DATABASE_URL, CORE_ENTITIES);
     await dataSource.initialize();
     try {
       const organisation = await new OrganisationsService(dataSource).create('bench');
-      const key = await new ApiKeysService(dataSource).create(organisation.id, 'bench', [
-        'messages:send',
-      ]);
+      const key = await new ApiKeysService(dataSource).create(organisation.id, 'bench', scopes);
       return key.token;
     } finally {
       await dataSource.destroy();
