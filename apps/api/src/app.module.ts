@@ -15,6 +15,7 @@ import { RecipientKeysController } from './directory/recipient-keys.controller';
 import { HealthController } from './health/health.controller';
 import { MessagesController } from './messages/messages.controller';
 import { OrganisationKeysController } from './organisation-keys/organisation-keys.controller';
+import { OrganisationSmimeController } from './organisation-keys/organisation-smime.controller';
 import { PolicyController } from './policy/policy.controller';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         RecipientCertificatesController,
         PolicyController,
         OrganisationKeysController,
+        OrganisationSmimeController,
         HealthController,
       ],
       providers: [

@@ -140,13 +140,14 @@ export class OpensslRecipient {
     return stdout;
   }
 
-  async decrypt(mail: Buffer): Promise<Buffer> {
+  /** Decrypts with `openssl cms` (the default) or the older `openssl smime` command. */
+  async decrypt(mail: Buffer, tool: 'cms' | 'smime' = 'cms'): Promise<Buffer> {
     const file = join(this.dir, 'mail.eml');
     writeFileSync(file, mail);
     const { stdout } = await run(
       'openssl',
       [
-        'cms',
+        tool,
         '-decrypt',
         '-in',
         file,

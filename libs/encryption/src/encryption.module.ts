@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CertificateDirectoryService } from './directory/certificate-directory.service';
 import { PgpKeyDirectoryService } from './directory/pgp-key-directory.service';
 import { OrganisationKeysService } from './directory/organisation-keys.service';
+import { OrganisationSmimeService } from './directory/organisation-smime.service';
 import { PolicyService } from './directory/policy.service';
 import { RecipientDirectoryService } from './directory/recipient-directory.service';
 
@@ -13,6 +14,7 @@ import { RecipientDirectoryService } from './directory/recipient-directory.servi
     RecipientDirectoryService,
     PolicyService,
     OrganisationKeysService,
+    OrganisationSmimeService,
   ],
   exports: [
     PgpKeyDirectoryService,
@@ -20,6 +22,7 @@ import { RecipientDirectoryService } from './directory/recipient-directory.servi
     RecipientDirectoryService,
     PolicyService,
     OrganisationKeysService,
+    OrganisationSmimeService,
   ],
 })
 export class EncryptionModule {}

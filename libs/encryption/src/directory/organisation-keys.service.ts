@@ -112,7 +112,8 @@ export class OrganisationKeysService {
     return this.dataSource.query<KeyRow[]>(
       `SELECT purpose, fingerprint, public_armored, private_ciphertext, private_wrapped_key,
               private_key_id, created_at
-         FROM organisation_keys WHERE organisation_id = $1 ORDER BY purpose`,
+         FROM organisation_keys WHERE organisation_id = $1 AND purpose LIKE 'pgp-%'
+        ORDER BY purpose`,
       [organisationId],
     );
   }

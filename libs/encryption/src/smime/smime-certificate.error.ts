@@ -1,4 +1,7 @@
-/** Why a recipient certificate was refused. Stable: clients switch on these, never rename one. */
+/**
+ * Why a recipient certificate, or the organisation's signing identity, was refused. Stable:
+ * clients switch on these, never rename one.
+ */
 export type SmimeCertificateProblem =
   | 'malformed'
   | 'expired'
@@ -7,7 +10,11 @@ export type SmimeCertificateProblem =
   | 'not_for_email_protection'
   | 'address_mismatch'
   | 'untrusted_chain'
-  | 'unsupported_key';
+  | 'unsupported_key'
+  // The organisation's signing identity only:
+  | 'malformed_key'
+  | 'key_mismatch'
+  | 'no_digital_signature';
 
 /**
  * The messages shown to API clients. They never quote the certificate or the address: a
@@ -22,6 +29,9 @@ const MESSAGES: Record<SmimeCertificateProblem, string> = {
   address_mismatch: 'The certificate is not issued for the recipient address.',
   untrusted_chain: 'The certificate does not chain to a trusted certificate authority.',
   unsupported_key: 'The certificate key is not an RSA key of at least 2048 bits.',
+  malformed_key: 'The private key could not be read as an unencrypted PKCS#8 or PKCS#1 PEM key.',
+  key_mismatch: 'The private key does not belong to the certificate.',
+  no_digital_signature: 'The certificate key usage does not allow digital signatures.',
 };
 
 /**

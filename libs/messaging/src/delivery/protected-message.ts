@@ -37,7 +37,12 @@ export async function protectMessage(
       }
       const mode = certificate.supportsGcm ? 'auth-enveloped-gcm' : 'enveloped-cbc';
       return {
-        raw: encryptSmime({ mime, recipientCertPems: [certificate.pem], mode }),
+        raw: encryptSmime({
+          mime,
+          recipientCertPems: [certificate.pem],
+          mode,
+          signer: plan.smimeSigner,
+        }),
         security: 'opportunistic',
       };
     }

@@ -4,9 +4,11 @@ import {
   type MethodDecision,
   OrganisationKeysService,
   type OrganisationPgpMaterial,
+  OrganisationSmimeService,
   PolicyService,
   RecipientDirectoryService,
   requiresProtection,
+  type CmsSigner,
   type UsableCertificate,
 } from '@sealpost/encryption';
 import { RouteError, RouteResolver, type Route } from './route-resolver';
@@ -33,6 +35,8 @@ export interface ProtectionPlan {
   /** The organisation's archive and signing keys, read only when PGP is the method. */
   organisationPgp?: OrganisationPgpMaterial;
   certificate?: UsableCertificate;
+  /** The organisation's S/MIME signing identity, read only when S/MIME is the method. */
+  smimeSigner?: CmsSigner;
 }
 
 // The portal arrives with its own piece of work; until then a recipient no other method
@@ -49,6 +53,7 @@ export class ProtectionPlanner {
     private readonly policies: PolicyService,
     private readonly directory: RecipientDirectoryService,
     private readonly organisationKeys: OrganisationKeysService,
+    private readonly organisationSmime: OrganisationSmimeService,
     private readonly routes: RouteResolver,
     private readonly tls: TlsCapabilityService,
   ) {}
@@ -82,9 +87,14 @@ export class ProtectionPlanner {
       decision.method === 'pgp'
         ? await this.organisationKeys.forDelivery(organisationId)
         : undefined;
+    const smimeSigner =
+      decision.method === 'smime'
+        ? await this.organisationSmime.signerFor(organisationId)
+        : undefined;
     return {
       decision,
       organisationPgp,
+      smimeSigner,
       protectionRequired: requirement.required,
       protectionReasons: [...requirement.reasons],
       subject: requirement.subjectAfterTags,
