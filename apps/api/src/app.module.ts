@@ -17,6 +17,7 @@ import { MessagesController } from './messages/messages.controller';
 import { OrganisationKeysController } from './organisation-keys/organisation-keys.controller';
 import { OrganisationSmimeController } from './organisation-keys/organisation-smime.controller';
 import { PolicyController } from './policy/policy.controller';
+import { PortalHttpModule } from './portal/portal-http.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
         MessagingModule,
         ProtectionModule,
+        PortalHttpModule,
       ],
       controllers: [
         MessagesController,

@@ -27,6 +27,7 @@ export * from './messaging.constants';
 export * from './messaging.module';
 export * from './outbox/delivery-job';
 export * from './outbox/outbox-relay.service';
+export * from './portal';
 export * from './protection.module';
 
 import { MessageEvent } from './messages/message-event.entity';

@@ -17,10 +17,14 @@ import { DnsResolverPort, SystemDnsResolver } from './delivery/dns-resolver.port
 import { ProtectionPlanner } from './delivery/protection-planner';
 import { RouteResolver } from './delivery/route-resolver';
 import { TlsCapabilityService } from './delivery/tls-capability.service';
+import { PortalIssuingModule } from './portal/portal-issuing.module';
 
-/** Deciding per recipient how a message must travel: used by delivery and by the preview. */
+/**
+ * Deciding per recipient how a message must travel, and issuing the portal link when that is
+ * the way: used by delivery and by the preview.
+ */
 @Module({
-  imports: [EncryptionModule],
+  imports: [EncryptionModule, PortalIssuingModule],
   providers: [
     ProtectionPlanner,
     RouteResolver,
@@ -42,6 +46,6 @@ import { TlsCapabilityService } from './delivery/tls-capability.service';
       useFactory: (config: SealpostConfig) => ({ extraCaPem: config.delivery.extraCaPem }),
     },
   ],
-  exports: [ProtectionPlanner, RouteResolver, EncryptionModule],
+  exports: [ProtectionPlanner, RouteResolver, EncryptionModule, PortalIssuingModule],
 })
 export class ProtectionModule {}

@@ -64,6 +64,15 @@ export interface LoggingConfig {
   level: string;
 }
 
+export interface PortalConfig {
+  /** Where recipients reach this install's api, without a trailing slash; links start here. */
+  publicUrl: string;
+  /** How long a portal link works after it is sent. */
+  linkDays: number;
+  /** Code requests and code entries one IP address may make per 15 minutes. */
+  attemptsPerIp: number;
+}
+
 export interface SealpostConfig {
   environment: Environment;
   dataDir: string;
@@ -74,4 +83,5 @@ export interface SealpostConfig {
   delivery: DeliveryConfig;
   encryption: EncryptionConfig;
   logging: LoggingConfig;
+  portal: PortalConfig;
 }

@@ -33,6 +33,12 @@ const DEFAULTS = {
   SEALPOST_CONNECTIONS_PER_ROUTE: '8',
   SEALPOST_CONNECT_TIMEOUT_MS: '15000',
   SEALPOST_LOG_LEVEL: 'info',
+  // 30 days: long enough for a patient to open mail after a holiday, short enough to bound a
+  // forwarded link's life.
+  SEALPOST_PORTAL_LINK_DAYS: '30',
+  // A person mistypes a few codes; a guesser needs thousands. 30 leaves room for a clinic
+  // behind one NAT address.
+  SEALPOST_PORTAL_IP_LIMIT: '30',
 } as const;
 
 type Reader = <T>(name: string, parse: (raw: string) => T) => T;
@@ -95,6 +101,13 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
       smimeTrustedCaPems: optional('SEALPOST_SMIME_CA_FILE', readCaFile) ?? [],
     },
     logging: { level: read('SEALPOST_LOG_LEVEL', parseLogLevel) },
+    portal: {
+      publicUrl: read('SEALPOST_PUBLIC_URL', (raw) =>
+        parsePublicUrl(raw || `http://localhost:${env.PORT ?? DEFAULTS.PORT}`),
+      ),
+      linkDays: read('SEALPOST_PORTAL_LINK_DAYS', int(1, 365)),
+      attemptsPerIp: read('SEALPOST_PORTAL_IP_LIMIT', int(1, 100000)),
+    },
   };
   const crypto = readCryptoKeys(env, environment, read, problems);
 
@@ -158,6 +171,14 @@ function parseQueuePrefix(raw: string): string {
     throw new EnvValueError('must be 1-40 letters, digits, _ or -');
   }
   return raw;
+}
+
+function parsePublicUrl(raw: string): string {
+  const url = parseUrl(raw.trim(), ['http:', 'https:']);
+  if (url.search || url.hash) {
+    throw new EnvValueError('must be a base URL without ? or #, e.g. https://mail.example.org');
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function parseLogLevel(raw: string): string {

@@ -3,6 +3,7 @@ import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/
 import { type MessageContent, openContent } from '../messages/message-content';
 import { parseMailbox } from '../messages/mailbox';
 import { type DeliveryJob } from '../outbox/delivery-job';
+import { PortalLinkIssuer } from '../portal/portal-link-issuer';
 import { type DeliveryOutcome } from './delivery-outcome';
 import {
   type ClaimedRecipient,
@@ -37,6 +38,7 @@ export class DeliverRecipientUseCase {
     private readonly recorder: DeliveryRecorder,
     private readonly planner: ProtectionPlanner,
     private readonly pool: SmtpConnectionPool,
+    private readonly portal: PortalLinkIssuer,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
 
@@ -64,7 +66,7 @@ export class DeliverRecipientUseCase {
       protectionReasons: plan.protectionReasons,
     };
 
-    const outcome = await this.deliver(claimed, message, plan);
+    const outcome = await this.deliver(job, claimed, message, plan);
     const status = await this.recorder.record(job, claimed, outcome, decision);
     this.logger.log(
       {
@@ -81,11 +83,12 @@ export class DeliverRecipientUseCase {
   }
 
   private async deliver(
+    job: DeliveryJob,
     claimed: ClaimedRecipient,
     message: LoadedMessage,
     plan: ProtectionPlan,
   ): Promise<DeliveryOutcome> {
-    if (plan.decision.action === 'drop' || plan.decision.method === 'portal') {
+    if (plan.decision.action === 'drop') {
       const reason = `no protected method available: ${plan.decision.reasons.join('; ')}`;
       return { kind: 'failure', host: null, failure: new SmtpFailure('tls', reason) };
     }
@@ -93,13 +96,22 @@ export class DeliverRecipientUseCase {
       const reason = plan.decision.reasons.at(-1) ?? 'no route to the domain';
       return { kind: 'failure', host: null, failure: new SmtpFailure('temporary', reason) };
     }
-    const mime = await buildMime({
-      messageId: claimed.messageId,
-      from: message.from,
-      createdAt: message.createdAt,
-      content: { ...message.content, subject: plan.subject },
-      idDomain: this.config.delivery.ehloName,
-    });
+    const mime =
+      plan.decision.method === 'portal'
+        ? await this.portal.composeNotice({
+            organisationId: job.organisationId,
+            messageId: claimed.messageId,
+            recipientId: job.recipientId,
+            address: claimed.address,
+            from: message.from,
+          })
+        : await buildMime({
+            messageId: claimed.messageId,
+            from: message.from,
+            createdAt: message.createdAt,
+            content: { ...message.content, subject: plan.subject },
+            idDomain: this.config.delivery.ehloName,
+          });
     const protectedMessage = await protectMessage(plan, mime);
     const envelope = { from: message.envelopeFrom, to: [claimed.address] };
     return this.send(plan.route, envelope, protectedMessage);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
+import { DEFAULT_POLICY, PolicyService } from '@sealpost/encryption';
 import { createTestCa, issueCertificate, SmtpSink } from '@sealpost/test-peers';
 import { DataSource } from 'typeorm';
 import { MESSAGING_ENTITIES } from '../index';
@@ -199,8 +200,17 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
     expect(Math.abs((row?.available_at.getTime() ?? 0) - retryAt)).toBeLessThan(1000);
   });
 
-  it('fails without sending when the server offers no STARTTLS', async () => {
-    const { job } = await acceptFor('plaintext.test');
+  it('fails without sending to a server without STARTTLS when policy has no portal', async () => {
+    // The portal would otherwise reach this recipient (see portal.int-spec.ts).
+    const tlsOnly = await aCaller(moduleRef.get(OrganisationsService));
+    await moduleRef
+      .get(PolicyService)
+      .put(tlsOnly, { ...DEFAULT_POLICY, methodOrder: ['pgp', 'smime', 'tls'] });
+    const { message } = await accept.execute(
+      tlsOnly,
+      aSendMessageCommand({ to: [anAddress('plaintext.test')] }),
+    );
+    const job = await deliveryJobFor(dataSource, message.recipients[0].id);
 
     await deliver.execute(job);
 

@@ -39,9 +39,9 @@ export interface ProtectionPlan {
   smimeSigner?: CmsSigner;
 }
 
-// The portal arrives with its own piece of work; until then a recipient no other method
-// reaches is held, never sent in clear.
-const PORTAL_AVAILABLE = false;
+// Every recipient has a mailbox for the notice, so the portal is always a way to reach one;
+// the policy's method order and domain overrides decide whether it is used.
+const PORTAL_AVAILABLE = true;
 
 /**
  * Decides, for one recipient at one moment, whether the message must be protected and by

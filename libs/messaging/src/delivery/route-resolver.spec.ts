@@ -50,6 +50,7 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
     },
     encryption: { smimeTrustedCaPems: [] },
     logging: { level: 'silent' },
+    portal: { publicUrl: 'http://localhost:3000', linkDays: 30, attemptsPerIp: 30 },
   };
 }
 

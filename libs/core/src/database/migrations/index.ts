@@ -5,6 +5,7 @@ import { CreateIdempotencyKeys1796313600003 } from './1796313600003-CreateIdempo
 import { CreateKeyDirectory1796313600004 } from './1796313600004-CreateKeyDirectory';
 import { CreateEncryptionPolicies1796313600005 } from './1796313600005-CreateEncryptionPolicies';
 import { CreateOrganisationKeys1796313600006 } from './1796313600006-CreateOrganisationKeys';
+import { CreatePortal1796313600007 } from './1796313600007-CreatePortal';
 import { AllowSmimeSigningKey1796313600008 } from './1796313600008-AllowSmimeSigningKey';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   CreateKeyDirectory1796313600004,
   CreateEncryptionPolicies1796313600005,
   CreateOrganisationKeys1796313600006,
+  CreatePortal1796313600007,
   AllowSmimeSigningKey1796313600008,
 ];
