@@ -14,10 +14,18 @@ export async function createApiApp(config: SealpostConfig): Promise<INestApplica
     bufferLogs: true,
     abortOnError: false,
   });
+  configureApiApp(app, config);
+  return app;
+}
+
+/**
+ * Logging, body parsing, validation and OpenAPI, as every api app has them; an integration
+ * test that overrides a port builds its app from a testing module and configures it here.
+ */
+export function configureApiApp(app: INestApplication, config: SealpostConfig): void {
   app.useLogger(app.get(Logger));
   useJsonBodies(app, config.http.maxMessageBytes);
   app.useGlobalPipes(createValidationPipe());
   useOpenApi(app);
   app.enableShutdownHooks();
-  return app;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
 import { type INestApplication } from '@nestjs/common';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import {
   ApiKeysService,
   type Env,
@@ -11,7 +12,8 @@ import {
 } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { DataSource } from 'typeorm';
-import { createApiApp } from '../create-api-app';
+import { AppModule } from '../app.module';
+import { configureApiApp, createApiApp } from '../create-api-app';
 
 /** The real HTTP app on a fresh database, listening on a free loopback port. */
 export interface TestApi {
@@ -55,10 +57,17 @@ export function testConfig(databaseUrl: string, env: Env = {}): SealpostConfig {
   });
 }
 
-export async function startTestApi(env: Env = {}): Promise<TestApi> {
+/**
+ * `override` replaces providers (ports such as DNS) before the app is built; without it the
+ * app is exactly what main.ts starts.
+ */
+export async function startTestApi(
+  env: Env = {},
+  override?: (module: TestingModuleBuilder) => TestingModuleBuilder,
+): Promise<TestApi> {
   const database: TestDatabase = await createTestDatabase();
   const config = testConfig(database.url, env);
-  const app = await createApiApp(config);
+  const app = override ? await buildOverridden(config, override) : await createApiApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
@@ -71,6 +80,18 @@ export async function startTestApi(env: Env = {}): Promise<TestApi> {
       await database.drop();
     },
   };
+}
+
+async function buildOverridden(
+  config: SealpostConfig,
+  override: (module: TestingModuleBuilder) => TestingModuleBuilder,
+): Promise<INestApplication> {
+  const moduleRef = await override(
+    Test.createTestingModule({ imports: [AppModule.forRoot(config)] }),
+  ).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  configureApiApp(app, config);
+  return app;
 }
 
 /** An organisation with a random name and one API key holding `scopes`. */
