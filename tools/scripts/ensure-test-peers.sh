@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The tests judge our output with real peers: GnuPG decrypts PGP mail, OpenSSL opens S/MIME,
-# redis-server runs private instances for fault tests. Install what is missing (Debian).
+# redis-server runs private instances for fault tests, Chromium drives the secure portal.
+# Install what is missing (Debian).
 set -euo pipefail
 
 missing=()
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
