@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { DeliverBatchUseCase } from './delivery/deliver-batch.use-case';
 import { DeliverRecipientUseCase } from './delivery/deliver-recipient.use-case';
 import { DeliveryRecorder } from './delivery/delivery-recorder';
 import { SmtpConnectionPool } from './delivery/smtp-connection-pool';
@@ -17,7 +18,8 @@ import { ProtectionModule } from './protection.module';
     DeliveryRecorder,
     SmtpConnectionPool,
     DeliverRecipientUseCase,
+    DeliverBatchUseCase,
   ],
-  exports: [BullModule, DeliverRecipientUseCase, OutboxRelay],
+  exports: [BullModule, DeliverBatchUseCase, OutboxRelay],
 })
 export class DeliveryModule {}

@@ -1,4 +1,5 @@
 export * from './delivery.module';
+export * from './delivery/deliver-batch.use-case';
 export * from './delivery/deliver-recipient.use-case';
 export * from './delivery/delivery-outcome';
 export * from './delivery/delivery-recorder';

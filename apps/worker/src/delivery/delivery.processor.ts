@@ -3,9 +3,10 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { SEALPOST_CONFIG, type SealpostConfig, safeErrorFields } from '@sealpost/core';
 import {
   DELIVERY_QUEUE,
-  DeliverRecipientUseCase,
-  type DeliveryJob,
-  deliveryJobSchema,
+  DeliverBatchUseCase,
+  type DeliveryBatchJob,
+  deliveriesOf,
+  queuedDeliverySchema,
 } from '@sealpost/messaging';
 import { type Job, Queue } from 'bull';
 
@@ -18,8 +19,8 @@ export class DeliveryProcessor implements OnModuleInit {
   private readonly logger = new Logger(DeliveryProcessor.name);
 
   constructor(
-    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
-    private readonly deliver: DeliverRecipientUseCase,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryBatchJob>,
+    private readonly deliver: DeliverBatchUseCase,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
 
@@ -30,20 +31,21 @@ export class DeliveryProcessor implements OnModuleInit {
   }
 
   private async handle(job: Job): Promise<void> {
-    const parsed = deliveryJobSchema.safeParse(job.data);
+    const parsed = queuedDeliverySchema.safeParse(job.data);
     if (!parsed.success) {
       // Not ours or from an incompatible version: nothing to retry, and the outbox row (if
       // any) will be offered again by the relay.
       this.logger.error({ jobId: job.id }, 'delivery job rejected: invalid data');
       return;
     }
+    const deliveries = deliveriesOf(parsed.data);
     try {
-      await this.deliver.execute(parsed.data);
+      await this.deliver.execute(deliveries);
     } catch (error) {
-      // The outbox row stays; the relay offers it again once the lease ends.
+      // The outbox rows stay; the relay offers them again once the leases end.
       this.logger.error(
-        { jobId: job.id, recipientId: parsed.data.recipientId, err: safeErrorFields(error) },
-        'delivery attempt crashed',
+        { jobId: job.id, recipients: deliveries.length, err: safeErrorFields(error) },
+        'delivery batch crashed',
       );
     }
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { type MessageContent, openContent } from '../messages/message-content';
 import { parseMailbox } from '../messages/mailbox';
@@ -6,8 +6,8 @@ import { type DeliveryJob } from '../outbox/delivery-job';
 import { PortalLinkIssuer } from '../portal/portal-link-issuer';
 import { type DeliveryOutcome } from './delivery-outcome';
 import {
+  type AttemptRecord,
   type ClaimedRecipient,
-  DeliveryRecorder,
   type RecordedDecision,
 } from './delivery-recorder';
 import { buildMime } from './mime-builder';
@@ -25,30 +25,24 @@ interface LoadedMessage {
 }
 
 /**
- * One attempt to deliver one recipient's copy: claim it, decide how it must be protected,
- * build and protect the MIME message, send it, record the outcome and the decision. Safe to
- * run twice for the same job.
+ * One attempt to deliver one claimed recipient's copy: decide how it must be protected, build
+ * and protect the MIME message, send it. DeliverBatchUseCase claims and records around it.
  */
 @Injectable()
 export class DeliverRecipientUseCase {
-  private readonly logger = new Logger(DeliverRecipientUseCase.name);
-
   constructor(
     private readonly cipher: EnvelopeCipher,
-    private readonly recorder: DeliveryRecorder,
     private readonly planner: ProtectionPlanner,
     private readonly pool: SmtpConnectionPool,
     private readonly portal: PortalLinkIssuer,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
 
-  async execute(job: DeliveryJob): Promise<void> {
-    const claimed = await this.recorder.claim(job);
-    if (!claimed) {
-      await this.recorder.settleUnclaimed(job);
-      return;
-    }
-
+  /**
+   * Plans and makes one attempt for a claimed recipient; the caller records the outcome, so a
+   * batch's outcomes are written together.
+   */
+  async attempt(job: DeliveryJob, claimed: ClaimedRecipient): Promise<AttemptRecord> {
     const message = this.load(job, claimed);
     const plan = await this.planner.plan({
       organisationId: job.organisationId,
@@ -67,19 +61,7 @@ export class DeliverRecipientUseCase {
     };
 
     const outcome = await this.deliver(job, claimed, message, plan);
-    const status = await this.recorder.record(job, claimed, outcome, decision);
-    this.logger.log(
-      {
-        messageId: claimed.messageId,
-        recipientId: job.recipientId,
-        status,
-        method: plan.decision.method,
-        attempt: claimed.attempts,
-        host: outcome.host,
-        reason: outcome.kind === 'failure' ? outcome.failure.reason : undefined,
-      },
-      'delivery attempt',
-    );
+    return { job, claimed, outcome, decision };
   }
 
   private async deliver(

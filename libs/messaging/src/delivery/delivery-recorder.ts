@@ -7,10 +7,10 @@ import {
   queryPrepared,
 } from '@sealpost/core';
 import { DataSource } from 'typeorm';
-import { DeliveryMethod, PENDING_STATUSES, RecipientStatus } from '../messages/message-status';
+import { PENDING_STATUSES, type RecipientStatus } from '../messages/message-status';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import { type DeliveryOutcome } from './delivery-outcome';
-import { retryDelaySeconds } from './retry-policy';
+import { type RecordedDecision, settleOutcome } from './outcome-settlement';
 
 export interface ClaimedRecipient {
   messageId: string;
@@ -21,15 +21,18 @@ export interface ClaimedRecipient {
   message: { fromAddress: string; createdAt: Date; sealed: SealedValue };
 }
 
-/** What the protection planner decided, stored on the recipient for the API and audit. */
-export interface RecordedDecision {
-  method: string;
-  reasons: string[];
-  protectionRequired: boolean;
-  protectionReasons: string[];
+export type { RecordedDecision } from './outcome-settlement';
+
+/** One attempt, ready to be written. */
+export interface AttemptRecord {
+  job: DeliveryJob;
+  claimed: ClaimedRecipient;
+  outcome: DeliveryOutcome;
+  decision?: RecordedDecision;
 }
 
 interface ClaimRow {
+  id: string;
   message_id: string;
   address: string;
   domain: string;
@@ -42,51 +45,52 @@ interface ClaimRow {
   content_key_id: string;
 }
 
-// Every delivery attempt runs these, so they are prepared once per connection.
-const CLAIM_RECIPIENT = preparedStatement(
-  'delivery_claim',
+// Every delivery batch runs these, so they are prepared once per connection.
+const CLAIM_RECIPIENTS = preparedStatement(
+  'delivery_claim_many',
   `WITH claimed AS (
      UPDATE message_recipients
         SET lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
             first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
-      WHERE id = $1 AND organisation_id = $2 AND status = ANY($4::text[])
+      WHERE id = ANY($1::uuid[]) AND organisation_id = $2 AND status = ANY($4::text[])
         AND (lease_until IS NULL OR lease_until < now())
-      RETURNING message_id, address, domain, attempts, first_attempt_at)
+      RETURNING id, message_id, address, domain, attempts, first_attempt_at)
    SELECT c.*, m.from_address, m.created_at, m.content_ciphertext, m.content_wrapped_key,
           m.content_key_id
      FROM claimed c JOIN messages m ON m.id = c.message_id AND m.organisation_id = $2`,
 );
 
-const FINISH_RECIPIENT = preparedStatement(
-  'delivery_finish',
-  `WITH recipient AS (
-     UPDATE message_recipients
-        SET status = $3, method = $4, smtp_response = $5, tls_version = $6,
-            tls_cipher = $7, last_error = $8, decision = $9, lease_until = NULL,
-            updated_at = now(), delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
-      WHERE id = $1 AND organisation_id = $2 RETURNING id),
-   event AS (
+// Outcomes arrive as one JSON array: one round trip however many recipients the batch had.
+// A finished recipient's outbox row goes; a deferred one's comes back at its retry time.
+const RECORD_OUTCOMES = preparedStatement(
+  'delivery_record_many',
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(
+       recipient_id uuid, message_id uuid, outbox_id bigint, status text, method text,
+       smtp_response text, tls_version text, tls_cipher text, last_error text,
+       decision jsonb, event jsonb, retry_at timestamptz)),
+   recipients AS (
+     UPDATE message_recipients r
+        SET status = i.status, method = i.method, smtp_response = i.smtp_response,
+            tls_version = i.tls_version, tls_cipher = i.tls_cipher,
+            last_error = i.last_error, decision = i.decision, lease_until = NULL,
+            updated_at = now(),
+            delivered_at = CASE WHEN i.status = 'delivered' THEN now() END
+       FROM input i
+      WHERE r.id = i.recipient_id AND r.organisation_id = $1
+      RETURNING r.id, i.message_id, i.status, i.event),
+   events AS (
      INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
-     SELECT $2, $10, id, $3, $11 FROM recipient)
-   DELETE FROM outbox WHERE id = $12`,
-);
-
-const DEFER_RECIPIENT = preparedStatement(
-  'delivery_defer',
-  `WITH recipient AS (
-     UPDATE message_recipients
-        SET status = $3, last_error = $4, smtp_response = $5, decision = $6,
-            lease_until = NULL, updated_at = now()
-      WHERE id = $1 AND organisation_id = $2 RETURNING id),
-   event AS (
-     INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
-     SELECT $2, $7, id, $3, $8 FROM recipient)
-   UPDATE outbox SET available_at = $9, enqueued_at = NULL WHERE id = $10`,
+     SELECT $1, message_id, id, status, event FROM recipients),
+   finished AS (
+     DELETE FROM outbox o USING input i WHERE o.id = i.outbox_id AND i.retry_at IS NULL)
+   UPDATE outbox o SET available_at = i.retry_at, enqueued_at = NULL
+     FROM input i WHERE o.id = i.outbox_id AND i.retry_at IS NOT NULL`,
 );
 
 /**
- * The database side of one delivery attempt: claiming the recipient with a lease, and
- * writing the outcome, its event and the outbox change in one statement.
+ * The database side of delivery: claiming recipients with a lease, and writing outcomes with
+ * their events and outbox changes. Both take a whole batch in one statement.
  */
 @Injectable()
 export class DeliveryRecorder {
@@ -96,36 +100,23 @@ export class DeliveryRecorder {
   ) {}
 
   /**
-   * Takes the recipient for this attempt. Null when it is finished or another worker holds a
-   * live lease; the lease keeps two workers from sending the same copy at once.
+   * Takes the recipients for this attempt, keyed by recipient id, with their message (one
+   * round trip). Absent: finished, or another worker holds a live lease; the lease keeps two
+   * workers from sending the same copy at once.
    */
-  async claim(job: DeliveryJob): Promise<ClaimedRecipient | null> {
-    // The message is read in the same statement: one round trip instead of two.
-    const [row] = await queryPrepared<ClaimRow>(this.dataSource, CLAIM_RECIPIENT, [
-      job.recipientId,
-      job.organisationId,
+  async claimMany(jobs: readonly DeliveryJob[]): Promise<Map<string, ClaimedRecipient>> {
+    const organisationId = sameOrganisation(jobs);
+    const rows = await queryPrepared<ClaimRow>(this.dataSource, CLAIM_RECIPIENTS, [
+      jobs.map((job) => job.recipientId),
+      organisationId,
       this.config.delivery.leaseSeconds,
       PENDING_STATUSES,
     ]);
-    if (!row) {
-      return null;
-    }
-    return {
-      messageId: row.message_id,
-      address: row.address,
-      domain: row.domain,
-      attempts: row.attempts,
-      firstAttemptAt: new Date(row.first_attempt_at),
-      message: {
-        fromAddress: row.from_address,
-        createdAt: new Date(row.created_at),
-        sealed: {
-          ciphertext: row.content_ciphertext,
-          wrappedKey: row.content_wrapped_key,
-          keyId: row.content_key_id,
-        },
-      },
-    };
+    return new Map(rows.map((row) => [row.id, claimedFrom(row)]));
+  }
+
+  async claim(job: DeliveryJob): Promise<ClaimedRecipient | null> {
+    return (await this.claimMany([job])).get(job.recipientId) ?? null;
   }
 
   /** After a failed claim: drop finished work, or come back when the other lease ends. */
@@ -147,121 +138,73 @@ export class DeliveryRecorder {
     );
   }
 
+  /** Writes every attempt of a batch in one statement; returns each one's new status. */
+  async recordMany(records: readonly AttemptRecord[]): Promise<RecipientStatus[]> {
+    if (!records.length) {
+      return [];
+    }
+    const organisationId = sameOrganisation(records.map((record) => record.job));
+    const now = new Date();
+    const rows = records.map(({ job, claimed, outcome, decision }) => {
+      const settled = settleOutcome(
+        { outcome, decision, attempts: claimed.attempts, firstAttemptAt: claimed.firstAttemptAt },
+        this.config.delivery,
+        now,
+      );
+      return {
+        recipient_id: job.recipientId,
+        message_id: claimed.messageId,
+        outbox_id: job.outboxId,
+        status: settled.status,
+        method: settled.method,
+        smtp_response: settled.smtpResponse,
+        tls_version: settled.tlsVersion,
+        tls_cipher: settled.tlsCipher,
+        last_error: settled.lastError,
+        decision: decision ?? null,
+        event: settled.event,
+        retry_at: settled.retryAt?.toISOString() ?? null,
+      };
+    });
+    await queryPrepared(this.dataSource, RECORD_OUTCOMES, [organisationId, JSON.stringify(rows)]);
+    return rows.map((row) => row.status);
+  }
+
   async record(
     job: DeliveryJob,
     claimed: ClaimedRecipient,
     outcome: DeliveryOutcome,
     decision?: RecordedDecision,
   ): Promise<RecipientStatus> {
-    // Each outcome is written by one statement, atomic without a transaction's round trips.
-    if (outcome.kind === 'delivered') {
-      await this.finish(job, claimed, decision, RecipientStatus.Delivered, {
-        method: decision?.method ?? DeliveryMethod.Tls,
-        smtpResponse: outcome.response,
-        tlsVersion: outcome.tlsVersion,
-        tlsCipher: outcome.tlsCipher,
-        event: {
-          method: decision?.method ?? DeliveryMethod.Tls,
-          host: outcome.host,
-          response: outcome.response,
-          tlsVersion: outcome.tlsVersion,
-          tlsCipher: outcome.tlsCipher,
-        },
-      });
-      return RecipientStatus.Delivered;
-    }
-
-    const { failure } = outcome;
-    const base = {
-      reason: failure.reason,
-      responseCode: failure.responseCode,
-      host: outcome.host,
-    };
-    if (failure.kind === 'tls') {
-      await this.finish(job, claimed, decision, RecipientStatus.Failed, {
-        lastError: failure.reason,
-        smtpResponse: failure.response,
-        event: base,
-      });
-      return RecipientStatus.Failed;
-    }
-    if (failure.kind === 'permanent') {
-      await this.finish(job, claimed, decision, RecipientStatus.Bounced, {
-        lastError: failure.reason,
-        smtpResponse: failure.response,
-        event: base,
-      });
-      return RecipientStatus.Bounced;
-    }
-
-    const ageSeconds = (Date.now() - claimed.firstAttemptAt.getTime()) / 1000;
-    const { retryBaseSeconds, retryMaxDelaySeconds, bounceAfterSeconds } = this.config.delivery;
-    const delay = retryDelaySeconds(claimed.attempts, retryBaseSeconds, retryMaxDelaySeconds);
-    if (ageSeconds + delay > bounceAfterSeconds) {
-      const reason = `gave up after ${claimed.attempts} attempts: ${failure.reason}`;
-      await this.finish(job, claimed, decision, RecipientStatus.Bounced, {
-        lastError: reason,
-        smtpResponse: failure.response,
-        event: { ...base, reason, attempts: claimed.attempts },
-      });
-      return RecipientStatus.Bounced;
-    }
-    await this.defer(job, claimed, decision, delay, base, failure.response);
-    return RecipientStatus.Deferred;
+    const [status] = await this.recordMany([{ job, claimed, outcome, decision }]);
+    return status;
   }
+}
 
-  /** Ends the recipient's delivery: status, event and outbox row, in one statement. */
-  private async finish(
-    job: DeliveryJob,
-    claimed: ClaimedRecipient,
-    decision: RecordedDecision | undefined,
-    status: RecipientStatus,
-    fields: {
-      method?: string;
-      smtpResponse?: string;
-      tlsVersion?: string;
-      tlsCipher?: string;
-      lastError?: string;
-      event: Record<string, unknown>;
+/** A batch never mixes organisations: every statement is scoped to exactly one. */
+function sameOrganisation(jobs: readonly DeliveryJob[]): string {
+  const organisationId = jobs[0]?.organisationId;
+  if (!organisationId || jobs.some((job) => job.organisationId !== organisationId)) {
+    throw new Error('a delivery batch must hold jobs of exactly one organisation');
+  }
+  return organisationId;
+}
+
+function claimedFrom(row: ClaimRow): ClaimedRecipient {
+  return {
+    messageId: row.message_id,
+    address: row.address,
+    domain: row.domain,
+    attempts: row.attempts,
+    firstAttemptAt: new Date(row.first_attempt_at),
+    message: {
+      fromAddress: row.from_address,
+      createdAt: new Date(row.created_at),
+      sealed: {
+        ciphertext: row.content_ciphertext,
+        wrappedKey: row.content_wrapped_key,
+        keyId: row.content_key_id,
+      },
     },
-  ): Promise<void> {
-    await queryPrepared(this.dataSource, FINISH_RECIPIENT, [
-      job.recipientId,
-      job.organisationId,
-      status,
-      fields.method ?? null,
-      fields.smtpResponse ?? null,
-      fields.tlsVersion ?? null,
-      fields.tlsCipher ?? null,
-      fields.lastError ?? null,
-      decision ?? null,
-      claimed.messageId,
-      fields.event,
-      job.outboxId,
-    ]);
-  }
-
-  /** Schedules the next attempt: status, event and outbox due time, in one statement. */
-  private async defer(
-    job: DeliveryJob,
-    claimed: ClaimedRecipient,
-    decision: RecordedDecision | undefined,
-    delaySeconds: number,
-    event: Record<string, unknown>,
-    smtpResponse: string | undefined,
-  ): Promise<void> {
-    const retryAt = new Date(Date.now() + delaySeconds * 1000);
-    await queryPrepared(this.dataSource, DEFER_RECIPIENT, [
-      job.recipientId,
-      job.organisationId,
-      RecipientStatus.Deferred,
-      event.reason,
-      smtpResponse ?? null,
-      decision ?? null,
-      claimed.messageId,
-      { ...event, attempt: claimed.attempts, retryAt: retryAt.toISOString() },
-      retryAt,
-      job.outboxId,
-    ]);
-  }
+  };
 }

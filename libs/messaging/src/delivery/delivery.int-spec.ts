@@ -19,6 +19,7 @@ import {
   deliveryJobFor,
   testConfig,
 } from '../testing/messaging-test-kit';
+import { DeliverBatchUseCase } from './deliver-batch.use-case';
 import { DeliverRecipientUseCase } from './deliver-recipient.use-case';
 import { DeliveryRecorder } from './delivery-recorder';
 import { DnsResolverPort, type MxRecord } from './dns-resolver.port';
@@ -44,7 +45,7 @@ class NoDns extends DnsResolverPort {
   }
 }
 
-describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
+describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
   let database: TestDatabase;
   let caDir: string;
   let accepting: SmtpSink;
@@ -53,7 +54,7 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
   let plaintext: SmtpSink;
   let moduleRef: TestingModule;
   let dataSource: DataSource;
-  let deliver: DeliverRecipientUseCase;
+  let deliver: DeliverBatchUseCase;
   let accept: AcceptMessageUseCase;
   let caller: AuthContext;
 
@@ -91,13 +92,18 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
     // Everything real except DNS, which the transport map makes unnecessary.
     moduleRef = await Test.createTestingModule({
       imports: [CoreModule.forRoot(config, MESSAGING_ENTITIES), MessagingModule, ProtectionModule],
-      providers: [DeliverRecipientUseCase, DeliveryRecorder, SmtpConnectionPool],
+      providers: [
+        DeliverBatchUseCase,
+        DeliverRecipientUseCase,
+        DeliveryRecorder,
+        SmtpConnectionPool,
+      ],
     })
       .overrideProvider(DnsResolverPort)
       .useClass(NoDns)
       .compile();
     dataSource = moduleRef.get(DataSource);
-    deliver = moduleRef.get(DeliverRecipientUseCase);
+    deliver = moduleRef.get(DeliverBatchUseCase);
     accept = moduleRef.get(AcceptMessageUseCase);
     caller = await aCaller(moduleRef.get(OrganisationsService));
   });
@@ -146,7 +152,7 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
   it('delivers over verified TLS and records method, TLS version and event', async () => {
     const { address, job } = await acceptFor('example.test');
 
-    await deliver.execute(job);
+    await deliver.execute([job]);
 
     const received = receivedBy(accepting, address);
     expect(received).toHaveLength(1);
@@ -159,11 +165,45 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
     expect(await outbox(job)).toBeUndefined();
   });
 
+  it('records each outcome of a batch that mixes delivered, bounced and deferred', async () => {
+    const delivered = await acceptFor('example.test');
+    const bounced = await acceptFor('refusing.test');
+    const deferred = await acceptFor('busy.test');
+
+    await deliver.execute([delivered.job, bounced.job, deferred.job]);
+
+    expect(receivedBy(accepting, delivered.address)).toHaveLength(1);
+    expect((await recipient(delivered.job)).status).toBe('delivered');
+    expect((await recipient(bounced.job)).status).toBe('bounced');
+    expect((await recipient(deferred.job)).status).toBe('deferred');
+    expect(await outbox(delivered.job)).toBeUndefined();
+    expect(await outbox(bounced.job)).toBeUndefined();
+    expect(await outbox(deferred.job)).toBeDefined();
+    for (const { job } of [delivered, bounced, deferred]) {
+      expect(await events(job)).toHaveLength(1);
+    }
+  });
+
+  it("refuses a batch that mixes organisations, claiming nobody's recipient", async () => {
+    const ours = await acceptFor('example.test');
+    const other = await aCaller(moduleRef.get(OrganisationsService));
+    const { message } = await accept.execute(
+      other,
+      aSendMessageCommand({ to: [anAddress('example.test')] }),
+    );
+    const theirs = await deliveryJobFor(dataSource, message.recipients[0].id);
+
+    await expect(deliver.execute([ours.job, theirs])).rejects.toThrow(/one organisation/);
+
+    expect((await recipient(ours.job)).attempts).toBe(0);
+    expect((await recipient(theirs)).attempts).toBe(0);
+  });
+
   it('sends nothing more when the same job runs again', async () => {
     const { address, job } = await acceptFor('example.test');
-    await deliver.execute(job);
+    await deliver.execute([job]);
 
-    await deliver.execute(job);
+    await deliver.execute([job]);
 
     expect(receivedBy(accepting, address)).toHaveLength(1);
     expect((await recipient(job)).status).toBe('delivered');
@@ -173,7 +213,7 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
   it('bounces a recipient the server refuses with 550', async () => {
     const { job } = await acceptFor('refusing.test');
 
-    await deliver.execute(job);
+    await deliver.execute([job]);
 
     expect(refusing.messages).toHaveLength(0);
     const recorded = await events(job);
@@ -187,7 +227,7 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
     const { job } = await acceptFor('busy.test');
     const before = Date.now();
 
-    await deliver.execute(job);
+    await deliver.execute([job]);
 
     const recorded = await events(job);
     const retryAt = Date.parse(String(recorded[0]?.data.retryAt));
@@ -212,7 +252,7 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
     );
     const job = await deliveryJobFor(dataSource, message.recipients[0].id);
 
-    await deliver.execute(job);
+    await deliver.execute([job]);
 
     expect(plaintext.messages).toHaveLength(0);
     expect((await recipient(job)).status).toBe('failed');
@@ -229,7 +269,7 @@ describe('DeliverRecipientUseCase (real PostgreSQL and SMTP peers)', () => {
       [job.recipientId],
     );
 
-    await deliver.execute(job);
+    await deliver.execute([job]);
 
     expect(receivedBy(accepting, address)).toHaveLength(0);
     expect(await recipient(job)).toMatchObject({ status: 'accepted', attempts: 0 });

@@ -21,7 +21,12 @@ import {
   deleteRedisKeys,
   testConfig,
 } from '../testing/messaging-test-kit';
-import { type DeliveryJob, deliveryJobId } from './delivery-job';
+import {
+  type DeliveryBatchJob,
+  type DeliveryJob,
+  deliveriesOf,
+  MAX_DELIVERIES_PER_JOB,
+} from './delivery-job';
 import { OutboxRelay } from './outbox-relay.service';
 
 interface OutboxRow {
@@ -34,7 +39,7 @@ interface OutboxRow {
 describe('OutboxRelay (real PostgreSQL and Redis)', () => {
   let database: TestDatabase;
   let config: SealpostConfig;
-  let queue: Queue.Queue<DeliveryJob>;
+  let queue: Queue.Queue<DeliveryBatchJob>;
   let moduleRef: TestingModule;
   let dataSource: DataSource;
   let relay: OutboxRelay;
@@ -44,7 +49,7 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     config = testConfig(database.url);
-    queue = new Queue<DeliveryJob>(DELIVERY_QUEUE, config.redis.url, {
+    queue = new Queue<DeliveryBatchJob>(DELIVERY_QUEUE, config.redis.url, {
       prefix: config.redis.queuePrefix,
     });
     // Real database, cipher and queue; the relay's polling loop is not started (no init()),
@@ -60,7 +65,7 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
   });
 
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE outbox, message_events, message_recipients, messages');
+    await dataSource.query('TRUNCATE outbox, message_events, message_recipients, messages CASCADE');
     await queue.obliterate({ force: true });
   });
 
@@ -95,9 +100,19 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
     return Object.fromEntries(rows.map((row) => [row.recipient_id, Number(row.count)]));
   }
 
+  async function queuedBatches(): Promise<DeliveryBatchJob[]> {
+    const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'paused']);
+    return jobs.map((job) => job.data);
+  }
+
+  async function queuedDeliveries(): Promise<DeliveryJob[]> {
+    return (await queuedBatches()).flatMap((batch) => deliveriesOf(batch));
+  }
+
+  /** For each outbox row, the delivery some queued job holds for it, or null. */
   async function jobsFor(rows: OutboxRow[]): Promise<(DeliveryJob | null)[]> {
-    const jobs = await Promise.all(rows.map((row) => queue.getJob(deliveryJobId(row.id))));
-    return jobs.map((job) => job?.data ?? null);
+    const deliveries = await queuedDeliveries();
+    return rows.map((row) => deliveries.find((job) => job.outboxId === row.id) ?? null);
   }
 
   function onePerRecipient(recipientIds: string[]): Record<string, number> {
@@ -129,13 +144,28 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
 
     await relay.relayOnce();
 
-    const job = await queue.getJob(deliveryJobId(row.id));
-    expect(Object.keys(job?.data ?? {}).sort()).toEqual([
-      'organisationId',
-      'outboxId',
-      'recipientId',
-      'v',
-    ]);
+    const [batch] = await queuedBatches();
+    expect(Object.keys(batch).sort()).toEqual(['items', 'organisationId', 'v']);
+    expect(batch.items).toEqual([{ outboxId: row.id, recipientId: row.ref_id }]);
+  });
+
+  it('batches rows per organisation, never more than the limit in one job', async () => {
+    const ours = await acceptUnrelayed(MAX_DELIVERIES_PER_JOB + 4);
+    const other = await aCaller(moduleRef.get(OrganisationsService));
+    const theirs = await accept.execute(other, aSendMessageCommand({ to: [anAddress()] }));
+
+    await relay.relayOnce();
+
+    const batches = await queuedBatches();
+    const sizes = (organisationId: string) =>
+      batches
+        .filter((batch) => batch.organisationId === organisationId)
+        .map((batch) => batch.items.length)
+        .sort((a, b) => a - b);
+    expect(sizes(caller.organisationId)).toEqual([4, MAX_DELIVERIES_PER_JOB]);
+    expect(sizes(other.organisationId)).toEqual([1]);
+    const delivered = (await queuedDeliveries()).map((job) => job.recipientId).sort();
+    expect(delivered).toEqual([...ours, theirs.message.recipients[0].id].sort());
   });
 
   it('marks each relayed recipient queued with one queued event', async () => {
@@ -160,7 +190,7 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
 
     expect(again).toBe(0);
     expect((await outboxRows()).map((row) => row.enqueued_at)).toEqual(enqueuedAt);
-    expect(await queue.count()).toBe(2);
+    expect(await queuedDeliveries()).toHaveLength(2);
     expect(await queuedEventsPerRecipient()).toEqual(onePerRecipient(recipientIds));
   });
 
@@ -219,7 +249,7 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
     const counts = await Promise.all([relay.relayOnce(), secondRelay.relayOnce()]);
 
     expect(counts[0] + counts[1]).toBe(40);
-    expect(await queue.count()).toBe(40);
+    expect(await queuedDeliveries()).toHaveLength(40);
     expect(await queuedEventsPerRecipient()).toEqual(onePerRecipient(recipientIds));
   });
 });

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MessageEventType, RecipientStatus } from '../messages/message-status';
 import { DELIVERY_QUEUE, DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
-import { type DeliveryJob, deliveryJobId } from './delivery-job';
+import { type DeliveryBatchJob, deliveryJobId, MAX_DELIVERIES_PER_JOB } from './delivery-job';
 
 const BATCH_SIZE = 500;
 // Without a NOTIFY (another process's commit, a missed wake-up) the relay still polls.
@@ -47,7 +47,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly dataSource: DataSource,
-    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryBatchJob>,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
 
@@ -109,15 +109,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     try {
       await this.queue.addBulk(
-        rows.map((row) => ({
+        batchesOf(rows).map((batch) => ({
           name: 'deliver',
-          data: {
-            v: 1,
-            outboxId: row.id,
-            recipientId: row.ref_id,
-            organisationId: row.organisation_id,
+          data: batch,
+          opts: {
+            jobId: deliveryJobId(batch.items.map((item) => item.outboxId)),
+            removeOnComplete: true,
+            removeOnFail: true,
           },
-          opts: { jobId: deliveryJobId(row.id), removeOnComplete: true, removeOnFail: true },
         })),
       );
     } catch (error) {
@@ -174,4 +173,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.listener = client;
   }
+}
+
+/** The relayed rows as jobs: each holds up to MAX_DELIVERIES_PER_JOB of one organisation. */
+function batchesOf(rows: readonly OutboxRow[]): DeliveryBatchJob[] {
+  const open = new Map<string, DeliveryBatchJob>();
+  const batches: DeliveryBatchJob[] = [];
+  for (const row of rows) {
+    let batch = open.get(row.organisation_id);
+    if (!batch || batch.items.length >= MAX_DELIVERIES_PER_JOB) {
+      batch = { v: 2, organisationId: row.organisation_id, items: [] };
+      open.set(row.organisation_id, batch);
+      batches.push(batch);
+    }
+    batch.items.push({ outboxId: row.id, recipientId: row.ref_id });
+  }
+  return batches;
 }

@@ -6,6 +6,7 @@ import { Clock } from '@sealpost/encryption';
 import { SmtpSink } from '@sealpost/test-peers';
 import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
+import { DeliverBatchUseCase } from '../delivery/deliver-batch.use-case';
 import { DeliverRecipientUseCase } from '../delivery/deliver-recipient.use-case';
 import { DeliveryRecorder } from '../delivery/delivery-recorder';
 import { DnsResolverPort, type MxRecord } from '../delivery/dns-resolver.port';
@@ -96,7 +97,12 @@ describe('secure portal (real PostgreSQL, Redis and SMTP sink)', () => {
         ProtectionModule,
         PortalModule,
       ],
-      providers: [DeliverRecipientUseCase, DeliveryRecorder, SmtpConnectionPool],
+      providers: [
+        DeliverBatchUseCase,
+        DeliverRecipientUseCase,
+        DeliveryRecorder,
+        SmtpConnectionPool,
+      ],
     })
       .overrideProvider(DnsResolverPort)
       .useClass(NoDns)
@@ -139,8 +145,8 @@ describe('secure portal (real PostgreSQL, Redis and SMTP sink)', () => {
     const recipientId = message.recipients[0].id;
     const before = sink.messages.length;
     await moduleRef
-      .get(DeliverRecipientUseCase)
-      .execute(await deliveryJobFor(dataSource, recipientId));
+      .get(DeliverBatchUseCase)
+      .execute([await deliveryJobFor(dataSource, recipientId)]);
     await sink.waitFor(before + 1, 5000);
     const notice = sink.messages[before];
     const parsed = await simpleParser(notice.raw);

@@ -1,0 +1,84 @@
+import { RecipientStatus } from '../messages/message-status';
+import { type DeliveryOutcome } from './delivery-outcome';
+import { settleOutcome } from './outcome-settlement';
+import { SmtpFailure } from './smtp-failure';
+
+const config = { retryBaseSeconds: 60, retryMaxDelaySeconds: 3600, bounceAfterSeconds: 86_400 };
+const now = new Date('2026-12-03T12:00:00Z');
+const secondsAgo = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+
+function failure(kind: SmtpFailure['kind'], code?: number): DeliveryOutcome {
+  return {
+    kind: 'failure',
+    host: 'mx.example.test',
+    failure: new SmtpFailure(kind, `reason ${kind}`, code, code ? `${code} reply` : undefined),
+  };
+}
+
+describe('settleOutcome', () => {
+  it('marks a delivery delivered with its method and TLS facts, removing the outbox row', () => {
+    const settled = settleOutcome(
+      {
+        outcome: {
+          kind: 'delivered',
+          host: 'mx.example.test',
+          response: '250 ok',
+          tlsVersion: 'TLSv1.3',
+          tlsCipher: 'TLS_AES_256_GCM_SHA384',
+        },
+        decision: { method: 'pgp', reasons: [], protectionRequired: true, protectionReasons: [] },
+        attempts: 1,
+        firstAttemptAt: now,
+      },
+      config,
+      now,
+    );
+
+    expect(settled).toMatchObject({
+      status: RecipientStatus.Delivered,
+      method: 'pgp',
+      tlsVersion: 'TLSv1.3',
+      retryAt: null,
+    });
+    expect(settled.event).toMatchObject({ method: 'pgp', host: 'mx.example.test' });
+  });
+
+  it('fails for want of TLS and bounces a permanent refusal, both final', () => {
+    const facts = { attempts: 1, firstAttemptAt: now };
+
+    const tls = settleOutcome({ ...facts, outcome: failure('tls') }, config, now);
+    const permanent = settleOutcome({ ...facts, outcome: failure('permanent', 550) }, config, now);
+
+    expect(tls).toMatchObject({ status: RecipientStatus.Failed, retryAt: null });
+    expect(permanent).toMatchObject({
+      status: RecipientStatus.Bounced,
+      smtpResponse: '550 reply',
+      retryAt: null,
+    });
+    expect(permanent.event).toMatchObject({ responseCode: 550, reason: 'reason permanent' });
+  });
+
+  it('defers a temporary failure to the backoff time and says when in its event', () => {
+    const settled = settleOutcome(
+      { outcome: failure('temporary', 451), attempts: 2, firstAttemptAt: secondsAgo(120) },
+      config,
+      now,
+    );
+
+    expect(settled.status).toBe(RecipientStatus.Deferred);
+    expect(settled.retryAt!.getTime()).toBeGreaterThan(now.getTime());
+    expect(settled.event).toMatchObject({ attempt: 2, retryAt: settled.retryAt!.toISOString() });
+  });
+
+  it('bounces a temporary failure when the next retry would pass the bounce deadline', () => {
+    const settled = settleOutcome(
+      { outcome: failure('temporary', 451), attempts: 9, firstAttemptAt: secondsAgo(86_000) },
+      config,
+      now,
+    );
+
+    expect(settled).toMatchObject({ status: RecipientStatus.Bounced, retryAt: null });
+    expect(settled.lastError).toBe('gave up after 9 attempts: reason temporary');
+    expect(settled.event).toMatchObject({ attempts: 9 });
+  });
+});

@@ -1,0 +1,108 @@
+import { type DeliveryConfig } from '@sealpost/core';
+import { DeliveryMethod, RecipientStatus } from '../messages/message-status';
+import { type DeliveryOutcome } from './delivery-outcome';
+import { retryDelaySeconds } from './retry-policy';
+
+/** What the protection planner decided, stored on the recipient for the API and audit. */
+export interface RecordedDecision {
+  method: string;
+  reasons: string[];
+  protectionRequired: boolean;
+  protectionReasons: string[];
+}
+
+/** The attempt as the recipient row, its event and its outbox row will show it. */
+export interface Settlement {
+  status: RecipientStatus;
+  method: string | null;
+  smtpResponse: string | null;
+  tlsVersion: string | null;
+  tlsCipher: string | null;
+  lastError: string | null;
+  event: Record<string, unknown>;
+  /** When the next attempt is due; null ends the delivery and removes its outbox row. */
+  retryAt: Date | null;
+}
+
+export interface AttemptFacts {
+  outcome: DeliveryOutcome;
+  decision?: RecordedDecision;
+  attempts: number;
+  firstAttemptAt: Date;
+}
+
+type RetryConfig = Pick<
+  DeliveryConfig,
+  'retryBaseSeconds' | 'retryMaxDelaySeconds' | 'bounceAfterSeconds'
+>;
+
+/**
+ * Turns one attempt's outcome into the recipient's new state: delivered; failed when TLS or
+ * protection could not be had; bounced on a permanent refusal or when retrying would outlive
+ * the bounce deadline; otherwise deferred with backoff.
+ */
+export function settleOutcome(facts: AttemptFacts, config: RetryConfig, now: Date): Settlement {
+  const { outcome, decision } = facts;
+  if (outcome.kind === 'delivered') {
+    const method = decision?.method ?? DeliveryMethod.Tls;
+    return {
+      status: RecipientStatus.Delivered,
+      method,
+      smtpResponse: outcome.response,
+      tlsVersion: outcome.tlsVersion,
+      tlsCipher: outcome.tlsCipher,
+      lastError: null,
+      event: {
+        method,
+        host: outcome.host,
+        response: outcome.response,
+        tlsVersion: outcome.tlsVersion,
+        tlsCipher: outcome.tlsCipher,
+      },
+      retryAt: null,
+    };
+  }
+
+  const { failure } = outcome;
+  const event: Record<string, unknown> = {
+    reason: failure.reason,
+    responseCode: failure.responseCode,
+    host: outcome.host,
+  };
+  const ended = (status: RecipientStatus, lastError: string, data = event): Settlement => ({
+    status,
+    method: null,
+    smtpResponse: failure.response ?? null,
+    tlsVersion: null,
+    tlsCipher: null,
+    lastError,
+    event: data,
+    retryAt: null,
+  });
+  if (failure.kind === 'tls') {
+    return ended(RecipientStatus.Failed, failure.reason);
+  }
+  if (failure.kind === 'permanent') {
+    return ended(RecipientStatus.Bounced, failure.reason);
+  }
+
+  const ageSeconds = (now.getTime() - facts.firstAttemptAt.getTime()) / 1000;
+  const delay = retryDelaySeconds(
+    facts.attempts,
+    config.retryBaseSeconds,
+    config.retryMaxDelaySeconds,
+  );
+  if (ageSeconds + delay > config.bounceAfterSeconds) {
+    const reason = `gave up after ${facts.attempts} attempts: ${failure.reason}`;
+    return ended(RecipientStatus.Bounced, reason, { ...event, reason, attempts: facts.attempts });
+  }
+  const retryAt = new Date(now.getTime() + delay * 1000);
+  return {
+    ...ended(RecipientStatus.Deferred, failure.reason, {
+      ...event,
+      attempt: facts.attempts,
+      retryAt: retryAt.toISOString(),
+    }),
+    retryAt,
+  };
+}
