@@ -4,3 +4,4 @@ export * from './pgp';
 export * from './policy';
 export * from './smime';
 export * from './tls-probe';
+export * from './wkd';

@@ -58,6 +58,14 @@ export interface EncryptionConfig {
    * one of these to be stored or used; when empty, any issuer is accepted.
    */
   smimeTrustedCaPems: string[];
+  wkd: WkdConfig;
+}
+
+export interface WkdConfig {
+  /** SEALPOST_WKD_LOOKUP: ask recipients' Web Key Directories when no PGP key is stored. */
+  enabled: boolean;
+  /** Each HTTPS request of a lookup; a lookup makes at most two. */
+  timeoutMs: number;
 }
 
 export interface LoggingConfig {

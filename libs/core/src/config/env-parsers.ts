@@ -72,6 +72,18 @@ export function parseTransportMap(raw: string): Map<string, TransportRoute> {
   return routes;
 }
 
+/** A feature switch: `on` or `off` (also `true`/`false`, as operators often write). */
+export function parseSwitch(raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (value === 'on' || value === 'true') {
+    return true;
+  }
+  if (value === 'off' || value === 'false') {
+    return false;
+  }
+  throw new EnvValueError('must be on or off');
+}
+
 /** Splits a PEM bundle into its certificates, refusing a file that holds none. */
 export function readCaFile(path: string): string[] {
   let text: string;

@@ -64,7 +64,10 @@ describe('loadConfig', () => {
         connectionsPerRoute: 8,
         connectTimeoutMs: 15000,
       });
-      expect(config.encryption).toEqual({ smimeTrustedCaPems: [] });
+      expect(config.encryption).toEqual({
+        smimeTrustedCaPems: [],
+        wkd: { enabled: false, timeoutMs: 5000 },
+      });
       expect(config.logging).toEqual({ level: 'info' });
     });
 
@@ -179,6 +182,28 @@ describe('loadConfig', () => {
     );
 
     expect(error.message).toContain('SEALPOST_MAX_MESSAGE_BYTES must be a whole number from 1024');
+  });
+
+  describe('WKD lookup', () => {
+    it('is turned on and timed by its variables', () => {
+      const config = loadConfig(
+        envWith({
+          SEALPOST_MASTER_KEY: newKey().toString('base64'),
+          SEALPOST_WKD_LOOKUP: 'on',
+          SEALPOST_WKD_TIMEOUT_MS: '2500',
+        }),
+      );
+
+      expect(config.encryption.wkd).toEqual({ enabled: true, timeoutMs: 2500 });
+    });
+
+    it('refuses a switch value other than on or off, naming the variable', () => {
+      const error = bootErrorOf(
+        envWith({ SEALPOST_MASTER_KEY: newKey().toString('base64'), SEALPOST_WKD_LOOKUP: 'yes' }),
+      );
+
+      expect(error.message).toContain('SEALPOST_WKD_LOOKUP must be on or off');
+    });
   });
 
   describe('S/MIME CA bundle', () => {

@@ -7,6 +7,7 @@ import {
   parseInteger,
   parseMasterKey,
   parseRelay,
+  parseSwitch,
   parseTransportMap,
   parseUrl,
   readCaFile,
@@ -32,6 +33,10 @@ const DEFAULTS = {
   SEALPOST_WORKER_CONCURRENCY: '32',
   SEALPOST_CONNECTIONS_PER_ROUTE: '8',
   SEALPOST_CONNECT_TIMEOUT_MS: '15000',
+  // Off: a lookup tells the recipient's domain that mail is on its way to that address.
+  SEALPOST_WKD_LOOKUP: 'off',
+  // Delivery waits on the lookup; a directory slower than this is treated as absent.
+  SEALPOST_WKD_TIMEOUT_MS: '5000',
   SEALPOST_LOG_LEVEL: 'info',
   // 30 days: long enough for a patient to open mail after a holiday, short enough to bound a
   // forwarded link's life.
@@ -99,6 +104,10 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
     },
     encryption: {
       smimeTrustedCaPems: optional('SEALPOST_SMIME_CA_FILE', readCaFile) ?? [],
+      wkd: {
+        enabled: read('SEALPOST_WKD_LOOKUP', parseSwitch),
+        timeoutMs: read('SEALPOST_WKD_TIMEOUT_MS', int(100, 60000)),
+      },
     },
     logging: { level: read('SEALPOST_LOG_LEVEL', parseLogLevel) },
     portal: {

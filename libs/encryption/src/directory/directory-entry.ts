@@ -7,8 +7,12 @@ export interface DirectoryEntryView {
   createdAt: string;
 }
 
-/** What delivery learns about one recipient from a directory: material, or why not. */
-export type DirectoryLookup<T> = { usable: true; material: T } | { usable: false; reason: string };
+/**
+ * What delivery learns about one recipient from a directory: material (and, when it is worth
+ * recording, where it came from), or why not.
+ */
+export type DirectoryLookup<T> =
+  { usable: true; material: T; reason?: string } | { usable: false; reason: string };
 
 export function normaliseAddress(address: string): string {
   const at = address.lastIndexOf('@');

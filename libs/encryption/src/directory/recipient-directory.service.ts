@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { DataSource } from 'typeorm';
+import { WkdLookupService } from '../wkd/wkd-lookup.service';
 import { type UsableCertificate, chooseUsableCertificate } from './certificate-directory.service';
 import { type DirectoryLookup, normaliseAddress } from './directory-entry';
 import { chooseUsableKey } from './pgp-key-directory.service';
@@ -25,6 +26,7 @@ export class RecipientDirectoryService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+    private readonly wkd: WkdLookupService,
   ) {}
 
   async lookup(organisationId: string, address: string): Promise<RecipientMaterial> {
@@ -40,16 +42,28 @@ export class RecipientDirectoryService {
     );
     const keys = rows.filter((row) => row.kind === 'pgp');
     const certificates = rows.filter((row) => row.kind === 'smime');
+    const stored = await chooseUsableKey(
+      keys.map((row) => ({ fingerprint: row.fingerprint, armored: row.material })),
+      owner,
+    );
     return {
-      pgp: await chooseUsableKey(
-        keys.map((row) => ({ fingerprint: row.fingerprint, armored: row.material })),
-        owner,
-      ),
+      pgp: stored.usable ? stored : await this.fromWkd(owner, stored.reason),
       smime: chooseUsableCertificate(
         certificates.map((row) => ({ pem: row.material })),
         owner,
         this.config.encryption.smimeTrustedCaPems,
       ),
     };
+  }
+
+  /** A stored key always wins; WKD is asked only when none is usable, and only if enabled. */
+  private async fromWkd(owner: string, storedReason: string): Promise<DirectoryLookup<string>> {
+    if (!this.config.encryption.wkd.enabled) {
+      return { usable: false, reason: storedReason };
+    }
+    const published = await this.wkd.lookup(owner);
+    return published.usable
+      ? published
+      : { usable: false, reason: `${storedReason}; ${published.reason}` };
   }
 }

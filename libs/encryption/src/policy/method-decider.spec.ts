@@ -295,4 +295,12 @@ describe('decideMethod', () => {
       'portal/send',
     ]);
   });
+
+  it('records where a usable PGP key came from when the directory says so', () => {
+    const fromWkd = decideMethod(input({ pgp: { usable: true, reason: 'PGP key from WKD' } }));
+    const stored = decideMethod(input({ pgp: { usable: true } }));
+
+    expect(fromWkd).toEqual({ method: 'pgp', action: 'send', reasons: ['PGP key from WKD'] });
+    expect(stored.reasons).toEqual([PGP_OK]);
+  });
 });

@@ -6,7 +6,11 @@ import {
   type EncryptionPolicy,
 } from './encryption-policy';
 
-/** Whether a recipient key or certificate can be used, and if not, why (`PGP key expired`). */
+/**
+ * Whether a recipient key or certificate can be used, and if not, why (`PGP key expired`).
+ * A usable one may say where it came from (`PGP key from WKD`), recorded instead of the
+ * default reason.
+ */
 export interface MethodAvailability {
   readonly usable: boolean;
   readonly reason?: string;
@@ -87,7 +91,7 @@ function assess(
   switch (method) {
     case 'pgp':
       return input.pgp.usable
-        ? { usable: true, reasons: ['PGP key known'] }
+        ? { usable: true, reasons: [input.pgp.reason ?? 'PGP key known'] }
         : { usable: false, reasons: [input.pgp.reason ?? 'no PGP key'] };
     case 'smime':
       return input.smime.usable

@@ -78,7 +78,9 @@ export class ProtectionPlanner {
       policy,
       protectionRequired: requirement.required,
       recipientDomain: recipient.domain,
-      pgp: pgp.usable ? { usable: true } : { usable: false, reason: pgp.reason },
+      pgp: pgp.usable
+        ? { usable: true, reason: pgp.reason }
+        : { usable: false, reason: pgp.reason },
       smime: smime.usable ? { usable: true } : { usable: false, reason: smime.reason },
       tls: routed.tls,
       portalAvailable: PORTAL_AVAILABLE,

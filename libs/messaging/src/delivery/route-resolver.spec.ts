@@ -48,7 +48,7 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
       connectTimeoutMs: 1000,
       ...delivery,
     },
-    encryption: { smimeTrustedCaPems: [] },
+    encryption: { smimeTrustedCaPems: [], wkd: { enabled: false, timeoutMs: 5000 } },
     logging: { level: 'silent' },
     portal: { publicUrl: 'http://localhost:3000', linkDays: 30, attemptsPerIp: 30 },
   };
