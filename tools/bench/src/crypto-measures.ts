@@ -33,9 +33,10 @@ export async function measureRawOpenpgp(
   mime: Buffer,
   armoredKey: string,
   load: LoadShape,
+  warmup: number,
 ): Promise<number> {
   const key = await readKey({ armoredKey });
-  const milliseconds = await timed(load, async () => {
+  const milliseconds = await timed(load, warmup, async () => {
     const encrypted = await encrypt({
       message: await createMessage({ binary: new Uint8Array(mime), format: 'binary' }),
       encryptionKeys: key,
@@ -52,15 +53,18 @@ export async function measureRawSmime(
   certPem: string,
   mode: SmimeMode,
   load: LoadShape,
+  warmup: number,
 ): Promise<number> {
-  const milliseconds = await timed(load, () => {
+  const milliseconds = await timed(load, warmup, () => {
     encryptSmime({ mime, recipientCertPems: [certPem], mode });
     return Promise.resolve();
   });
   return report('raw encryptSmime', load.messages, milliseconds);
 }
 
-async function timed(load: LoadShape, task: () => Promise<void>): Promise<number> {
+/** Times `load.messages` runs of `task`, after `warmup` untimed ones for the JIT. */
+async function timed(load: LoadShape, warmup: number, task: () => Promise<void>): Promise<number> {
+  await runBounded(warmup, load.concurrency, task);
   const started = performance.now();
   await runBounded(load.messages, load.concurrency, task);
   return performance.now() - started;
