@@ -77,12 +77,12 @@ describe('per-recipient encryption: PGP for GnuPG, S/MIME for OpenSSL, verified 
 
     expect(reply.status).toBe(200);
     const methods = reply.body.recipients.map((r: { method: string }) => r.method);
-    expect(methods).toEqual(['pgp', 'smime', 'tls', 'none']);
-    const [, , tls, held] = reply.body.recipients;
+    expect(methods).toEqual(['pgp', 'smime', 'tls', 'portal']);
+    const [, , tls, portal] = reply.body.recipients;
     expect(tls.reasons).toEqual(expect.arrayContaining(['no PGP key', 'no S/MIME certificate']));
-    expect(held.action).toBe('drop');
-    expect(held.reasons).toEqual(
-      expect.arrayContaining(['secure portal not available', '127.0.0.1 offered no STARTTLS']),
+    expect(portal.action).toBe('send');
+    expect(portal.reasons).toEqual(
+      expect.arrayContaining(['127.0.0.1 offered no STARTTLS', 'secure portal']),
     );
   });
 
