@@ -85,6 +85,17 @@ describe('loggerParams', () => {
     });
   });
 
+  it('logs a portal page without the link token it was opened with', () => {
+    const serialize = httpOptions().serializers?.req;
+    const token = `${'a'.repeat(43)}.${'b'.repeat(22)}`;
+
+    expect(serialize?.({ id: 'r', method: 'GET', url: `/portal/${token}/message` })).toEqual({
+      id: 'r',
+      method: 'GET',
+      path: '/portal/[link]/message',
+    });
+  });
+
   it('sets the level and service name of every line', () => {
     const options = httpOptions();
 

@@ -6,6 +6,8 @@ import { REDACT_PATHS } from './redaction';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export const REQUEST_ID_HEADER = 'x-request-id';
+// A portal link's last segment is a credential: whoever reads the log must not hold it.
+const PORTAL_LINK = /^\/portal\/[^/]+/;
 
 /** Accepts a caller's request id when it is harmless, else makes one. */
 export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
@@ -17,7 +19,7 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
 
 /**
  * pino through nestjs-pino. Requests are logged by route path only: query strings can carry
- * addresses (`?recipient=`), so they never reach the log.
+ * addresses (`?recipient=`), so they never reach the log; nor do portal link tokens.
  */
 export function loggerParams(config: LoggingConfig, service: string): Params {
   return {
@@ -30,7 +32,7 @@ export function loggerParams(config: LoggingConfig, service: string): Params {
         req: (req: { id?: unknown; method?: string; url?: string }) => ({
           id: req.id,
           method: req.method,
-          path: (req.url ?? '').split('?')[0],
+          path: (req.url ?? '').split('?')[0].replace(PORTAL_LINK, '/portal/[link]'),
         }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
