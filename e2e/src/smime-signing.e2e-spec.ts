@@ -127,4 +127,16 @@ describe('S/MIME mail signed with the organisation certificate, judged by OpenSS
     expect(opened.toString('latin1')).not.toMatch(/multipart\/signed/);
     expect((await simpleParser(opened)).text?.trim()).toBe(content.text);
   });
+
+  it('keeps the private key, recipient and content out of the logs', async () => {
+    const { content } = await send(org);
+    const keyLine = signer.privateKeyPem.split('\n').find((line) => line.length > 40) ?? '';
+    const logs = stack.logs();
+
+    expect(logs).toContain('organisation S/MIME signing certificate stored');
+    for (const secret of [keyLine, recipient.address, content.subject, content.text]) {
+      expect(secret.length).toBeGreaterThan(0);
+      expect(logs).not.toContain(secret);
+    }
+  });
 });

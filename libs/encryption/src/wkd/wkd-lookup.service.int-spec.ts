@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { generateKey, readKey, readPrivateKey, revokeKey } from 'openpgp';
 import { createTestCa, type TestCa } from '@sealpost/test-peers';
 import { FakeClock } from '../tls-probe/testing/fake-clock';
@@ -9,7 +10,13 @@ import { wkdUrls } from './wkd-url';
 const DAY_MS = 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
 
-const domain = () => `d${randomBytes(4).toString('hex')}.test`;
+// Every domain a test makes, to check afterwards that none reached a log line.
+const domains: string[] = [];
+const domain = () => {
+  const name = `d${randomBytes(4).toString('hex')}.test`;
+  domains.push(name);
+  return name;
+};
 const binaryKey = async (armoredKey: string) => (await readKey({ armoredKey })).write();
 const newKey = (address: string, extra: object = {}) =>
   generateKey({
@@ -32,12 +39,26 @@ describe('WkdLookupService against a loopback HTTPS Web Key Directory', () => {
     return { clock, wkd: new WkdLookupService(https, clock, options) };
   };
 
+  const logLines: string[] = [];
+  const capture = (...parts: unknown[]) => {
+    logLines.push(JSON.stringify(parts));
+  };
+  const capturingLogger: LoggerService = {
+    log: capture,
+    error: capture,
+    warn: capture,
+    debug: capture,
+    verbose: capture,
+  };
+
   beforeAll(async () => {
+    Logger.overrideLogger(capturingLogger);
     ca = createTestCa('Sealpost WKD Test CA');
     directory = await LoopbackWkdServer.start(ca);
   });
 
   afterAll(async () => {
+    Logger.overrideLogger(new ConsoleLogger());
     await directory?.close();
   });
 
@@ -207,5 +228,14 @@ describe('WkdLookupService against a loopback HTTPS Web Key Directory', () => {
 
     expect(outcomes.map((outcome) => outcome.usable)).toEqual([true, true]);
     expect(requestsFor(advanced)).toBe(1);
+  });
+
+  // Runs last: every lookup above (found, refused, absent, failed) has logged by now.
+  it('logs outcomes without any recipient domain or local part', () => {
+    expect(logLines.join('\n')).toContain('WKD lookup');
+    for (const name of domains) {
+      expect(logLines.join('\n')).not.toContain(name);
+    }
+    expect(logLines.join('\n')).not.toMatch(/patient|jane\.doe/i);
   });
 });
