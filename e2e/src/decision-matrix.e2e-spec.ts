@@ -264,6 +264,14 @@ describe('decision matrix through the running product: keys x mail servers x ove
       expect(copyFor(portal)?.toString('latin1')).not.toContain(text);
     }
     expect(copyFor(to[5])).toBeUndefined();
+
+    // The recorded decisions name recipients and servers: another organisation sees none.
+    const stranger = await stack.organisation('messages:send,messages:read');
+    const foreign = await stack.request('GET', `/v1/messages/${accepted.body.id}`, {
+      token: stranger.token,
+    });
+    expect(foreign.status).toBe(404);
+    expect(foreign.text).not.toContain(to[0]);
   });
 });
 
