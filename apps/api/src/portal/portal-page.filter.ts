@@ -75,6 +75,15 @@ export class PortalPageFilter implements ExceptionFilter {
             `Too many codes were sent for this link. ${tryLater(error)}`,
           ),
         ];
+      case PortalErrorCode.CodeNotSent:
+        return [
+          503,
+          problemPage(
+            'Code not sent',
+            'We could not send your code just now. Please try again in a few minutes.',
+            html`<p><a href="${portalPath(link)}">Back</a></p>`,
+          ),
+        ];
       case PortalErrorCode.TooManyAttempts:
         return [
           429,

@@ -7,6 +7,7 @@ export enum PortalErrorCode {
   CodeWrong = 'code_wrong',
   CodeExpired = 'code_expired',
   TooManyCodes = 'too_many_codes',
+  CodeNotSent = 'code_not_sent',
   TooManyAttempts = 'too_many_attempts',
   SessionRequired = 'session_required',
   FormExpired = 'form_expired',

@@ -257,6 +257,31 @@ describe('secure portal (real PostgreSQL, Redis and SMTP sink)', () => {
     expect(stillEnded.code).toBe(PortalErrorCode.SessionRequired);
   });
 
+  it('shows an HTML-only message as text, never as markup', async () => {
+    const html = '<p>Take <b>two</b> tablets</p><script>alert(7)</script><p>Call us</p>';
+    const { link } = await deliverToPortal({ text: undefined, html });
+    const session = await open(link, await verify(link, await requestCode(link)));
+
+    const { text } = await moduleRef.get(ReadPortalMessageUseCase).view(session.link);
+
+    expect(text).toBe('Take two tablets\n\nCall us');
+  });
+
+  it('says so when the code cannot be sent, and the link stays usable', async () => {
+    const { link, recipientId } = await deliverToPortal();
+    // Setup: the recipient's domain now has no route (DNS refuses every lookup here).
+    await dataSource.query(`UPDATE message_recipients SET domain = 'unrouted.test' WHERE id = $1`, [
+      recipientId,
+    ]);
+
+    const error = await portalErrorOf(
+      moduleRef.get(RequestPortalCodeUseCase).execute(link, anIp()),
+    );
+
+    expect(error.code).toBe(PortalErrorCode.CodeNotSent);
+    expect((await moduleRef.get(PortalSessions).resolveLink(link)).lockedAt).toBeNull();
+  });
+
   it('refuses a link after it expires (30 days by default)', async () => {
     const { link } = await deliverToPortal();
 

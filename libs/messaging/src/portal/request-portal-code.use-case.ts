@@ -70,7 +70,17 @@ export class RequestPortalCodeUseCase {
       idDomain: this.config.delivery.ehloName,
     });
     const envelopeFrom = parseMailbox(copy.from_address)?.address ?? '';
-    await this.mailer.send({ from: envelopeFrom, to: copy.address, domain: copy.domain }, raw);
+    try {
+      await this.mailer.send({ from: envelopeFrom, to: copy.address, domain: copy.domain }, raw);
+    } catch (error) {
+      // The recipient waits on the page: say so now rather than retry behind their back.
+      const reason = error instanceof Error ? error.name : 'unknown';
+      this.logger.warn(
+        { linkId: link.id, messageId: link.messageId, reason },
+        'portal code not sent',
+      );
+      throw new PortalError(PortalErrorCode.CodeNotSent);
+    }
 
     await this.events.record(link, PortalEventType.CodeSent, { unlocked });
     this.logger.log({ linkId: link.id, messageId: link.messageId, unlocked }, 'portal code sent');
