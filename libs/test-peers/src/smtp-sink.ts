@@ -7,6 +7,8 @@ export interface ReceivedMessage {
   raw: Buffer;
   secure: boolean;
   tlsCipher?: string;
+  /** The sender asked for TLS on every onward hop (RFC 8689 REQUIRETLS on MAIL FROM). */
+  requireTls: boolean;
 }
 
 export interface SinkOptions {
@@ -20,6 +22,8 @@ export interface SinkOptions {
   };
   /** Reply for RCPT TO; null accepts. */
   rcptReply?: (address: string) => { code: number; message: string } | null;
+  /** Lists REQUIRETLS in the EHLO after STARTTLS (smtp-server hides it by default). */
+  offerRequireTls?: boolean;
 }
 
 /**
@@ -43,6 +47,7 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
       hideSTARTTLS: !options.tls,
+      hideREQUIRETLS: !options.offerRequireTls,
       logger: false,
       size: 100 * 1024 * 1024,
       maxClients: 500,
@@ -64,6 +69,7 @@ export class SmtpSink {
             raw: Buffer.concat(chunks),
             secure: session.secure,
             tlsCipher: (session as { tlsOptions?: { name?: string } }).tlsOptions?.name,
+            requireTls: session.envelope.requireTLS === true,
           });
           callback();
         });

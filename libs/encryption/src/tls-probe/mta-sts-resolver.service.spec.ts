@@ -145,6 +145,7 @@ describe('MtaStsResolverService', () => {
         'mx1.example.test offers TLSv1.3 with a verified certificate',
         'MTA-STS enforce: evil.example.test not listed',
       ],
+      requireTls: false,
     });
   });
 

@@ -28,7 +28,15 @@ describe('assessTls', () => {
     expect(assessTls(probe(), { kind: 'none' }, MX)).toEqual({
       usable: true,
       reasons: ['mx1.example.net offers TLSv1.3 with a verified certificate'],
+      requireTls: false,
     });
+  });
+
+  it('passes REQUIRETLS on only when the MX is usable for TLS', () => {
+    const offered = probe({ requireTls: true });
+
+    expect(assessTls(offered, { kind: 'none' }, MX).requireTls).toBe(true);
+    expect(assessTls(offered, policy('enforce', ['mx9.example.org']), MX).requireTls).toBe(false);
   });
 
   it('accepts an MX that an enforce policy lists, also through a wildcard', () => {
@@ -84,6 +92,7 @@ describe('assessTls', () => {
         'mx1.example.net offers TLSv1.3 with a verified certificate',
         'MTA-STS policy for example.net: HTTP 404',
       ],
+      requireTls: false,
     });
   });
 });

@@ -7,6 +7,8 @@ export interface TlsAssessment {
   usable: boolean;
   /** Facts behind the verdict, safe to record: hosts, versions, policy modes. */
   reasons: string[];
+  /** The probed MX offers REQUIRETLS (RFC 8689) over verified TLS, so delivery may ask for it. */
+  requireTls?: boolean;
 }
 
 /**
@@ -50,5 +52,5 @@ export function assessTls(
       break;
     }
   }
-  return { usable, reasons };
+  return { usable, reasons, requireTls: usable && probe.requireTls };
 }

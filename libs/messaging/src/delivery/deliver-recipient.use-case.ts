@@ -117,7 +117,14 @@ export class DeliverRecipientUseCase {
     let last: DeliveryOutcome | undefined;
     for (const hop of route.hops) {
       try {
-        const delivery = await this.pool.send(hop, envelope, message.raw, message.security);
+        // Only the first server was probed, so only it is asked for REQUIRETLS.
+        const requireTls = message.requireTls === true && hop === route.hops[0];
+        const delivery = await this.pool.send(
+          hop,
+          requireTls ? { ...envelope, requireTLSExtensionEnabled: true } : envelope,
+          message.raw,
+          message.security,
+        );
         return { kind: 'delivered', host: hop.host, ...delivery };
       } catch (error) {
         if (!(error instanceof SmtpFailure)) {

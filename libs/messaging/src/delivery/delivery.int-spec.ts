@@ -52,6 +52,7 @@ describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
   let refusing: SmtpSink;
   let busy: SmtpSink;
   let plaintext: SmtpSink;
+  let requiring: SmtpSink;
   let moduleRef: TestingModule;
   let dataSource: DataSource;
   let deliver: DeliverBatchUseCase;
@@ -77,6 +78,7 @@ describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
       rcptReply: () => ({ code: 451, message: '4.3.0 Try again later' }),
     });
     plaintext = await SmtpSink.start();
+    requiring = await SmtpSink.start({ tls, offerRequireTls: true });
 
     database = await createTestDatabase();
     const route = (sink: SmtpSink) => `127.0.0.1:${sink.port}`;
@@ -86,6 +88,7 @@ describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
         `refusing.test=${route(refusing)}`,
         `busy.test=${route(busy)}`,
         `plaintext.test=${route(plaintext)}`,
+        `requiretls.test=${route(requiring)}`,
       ].join(','),
       SEALPOST_TLS_CA_FILE: join(caDir, 'ca.pem'),
     });
@@ -110,7 +113,9 @@ describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
 
   afterAll(async () => {
     await moduleRef?.close();
-    await Promise.all([accepting, refusing, busy, plaintext].map((sink) => sink?.close()));
+    await Promise.all(
+      [accepting, refusing, busy, plaintext, requiring].map((sink) => sink?.close()),
+    );
     await database?.drop();
     rmSync(caDir, { recursive: true, force: true });
   });
@@ -157,12 +162,28 @@ describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
     const received = receivedBy(accepting, address);
     expect(received).toHaveLength(1);
     expect(received[0].secure).toBe(true);
+    expect(received[0].requireTls).toBe(false);
     const row = await recipient(job);
     expect(row).toMatchObject({ status: 'delivered', method: 'tls', attempts: 1 });
     expect(row.tls_version).toMatch(/^TLSv1\.[23]$/);
     expect(row.delivered_at).toBeInstanceOf(Date);
     expect((await events(job)).map((event) => event.type)).toEqual(['delivered']);
     expect(await outbox(job)).toBeUndefined();
+  });
+
+  it('asks a server that offers REQUIRETLS to keep TLS onward, and records that', async () => {
+    const { address, job } = await acceptFor('requiretls.test');
+
+    await deliver.execute([job]);
+
+    const received = receivedBy(requiring, address);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ secure: true, requireTls: true });
+    const [{ decision }] = await dataSource.query<{ decision: { reasons: string[] } }[]>(
+      'SELECT decision FROM message_recipients WHERE id = $1',
+      [job.recipientId],
+    );
+    expect(decision.reasons).toContain('REQUIRETLS offered: requested');
   });
 
   it('records each outcome of a batch that mixes delivered, bounced and deferred', async () => {

@@ -5,6 +5,8 @@ import { type TransportSecurity } from './smtp-connection-pool';
 export interface ProtectedMessage {
   raw: Buffer;
   security: TransportSecurity;
+  /** Sent with REQUIRETLS on MAIL FROM to the first server, which offered it. */
+  requireTls?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function protectMessage(
       };
     }
     case 'tls':
-      return { raw: mime, security: 'verified-tls' };
+      return { raw: mime, security: 'verified-tls', requireTls: plan.requireTls };
     case 'none':
       return { raw: mime, security: 'opportunistic' };
     case 'portal':

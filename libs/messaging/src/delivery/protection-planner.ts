@@ -12,7 +12,7 @@ import {
   type UsableCertificate,
 } from '@sealpost/encryption';
 import { RouteError, RouteResolver, type Route } from './route-resolver';
-import { TlsCapabilityService } from './tls-capability.service';
+import { type TlsCapability, TlsCapabilityService } from './tls-capability.service';
 
 export interface PlanFacts {
   organisationId: string;
@@ -31,6 +31,11 @@ export interface ProtectionPlan {
   protectionReasons: string[];
   subject: string;
   route: Route | null;
+  /**
+   * Ask the first server for REQUIRETLS (RFC 8689): only for the `tls` method, and only when
+   * its probe saw the extension offered over verified TLS.
+   */
+  requireTls: boolean;
   pgpKey?: string;
   /** The organisation's archive and signing keys, read only when PGP is the method. */
   organisationPgp?: OrganisationPgpMaterial;
@@ -74,7 +79,7 @@ export class ProtectionPlanner {
       this.directory.lookup(organisationId, recipient.address),
       this.routeWithTls(recipient.domain),
     ]);
-    const decision = decideMethod({
+    const decided = decideMethod({
       policy,
       protectionRequired: requirement.required,
       recipientDomain: recipient.domain,
@@ -85,6 +90,10 @@ export class ProtectionPlanner {
       tls: routed.tls,
       portalAvailable: PORTAL_AVAILABLE,
     });
+    const requireTls = decided.method === 'tls' && routed.tls.requireTls === true;
+    const decision = requireTls
+      ? { ...decided, reasons: [...decided.reasons, 'REQUIRETLS offered: requested'] }
+      : decided;
     const organisationPgp =
       decision.method === 'pgp'
         ? await this.organisationKeys.forDelivery(organisationId)
@@ -101,12 +110,13 @@ export class ProtectionPlanner {
       protectionReasons: [...requirement.reasons],
       subject: requirement.subjectAfterTags,
       route: routed.route,
+      requireTls,
       pgpKey: pgp.usable ? pgp.material : undefined,
       certificate: smime.usable ? smime.material : undefined,
     };
   }
 
-  private async routeWithTls(domain: string) {
+  private async routeWithTls(domain: string): Promise<{ route: Route | null; tls: TlsCapability }> {
     try {
       const route = await this.routes.resolve(domain);
       return { route, tls: await this.tls.assess(domain, route) };

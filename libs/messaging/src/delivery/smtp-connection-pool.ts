@@ -14,6 +14,8 @@ import { classifySmtpError, SmtpFailure } from './smtp-failure';
 export interface SmtpEnvelope {
   from: string;
   to: string[];
+  /** RFC 8689 REQUIRETLS on MAIL FROM; a server that no longer offers it refuses the send. */
+  requireTLSExtensionEnabled?: boolean;
 }
 
 export interface SmtpDelivery {

@@ -7,6 +7,8 @@ import { type Route } from './route-resolver';
 export interface TlsCapability {
   usable: boolean;
   reasons: string[];
+  /** The first server offers REQUIRETLS, so a TLS delivery asks it to keep TLS onward. */
+  requireTls?: boolean;
 }
 
 /**
