@@ -1,0 +1,3 @@
+// Contacts, lists, segments, templates, workflow definitions and the journey engine.
+// Each feature folder adds its exports here.
+export {};
