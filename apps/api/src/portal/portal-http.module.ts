@@ -2,6 +2,7 @@ import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common
 import { PortalModule } from '@sealpost/messaging';
 import { urlencoded } from 'express';
 import { PortalAssetsController } from './portal-assets.controller';
+import { PortalPassphraseController } from './portal-passphrase.controller';
 import { PortalRevokeController } from './portal-revoke.controller';
 import { PortalSecurityHeaders } from './portal-security-headers.middleware';
 import { PortalController } from './portal.controller';
@@ -9,10 +10,15 @@ import { PortalController } from './portal.controller';
 // A reply form's text (20,000 characters, up to 4 bytes each) and its field names.
 const FORM_LIMIT = '100kb';
 
-/** The portal pages, their stylesheet, and the revoke route of the API. */
+/** The portal pages, their stylesheet, and the API routes to revoke and set a passphrase. */
 @Module({
   imports: [PortalModule],
-  controllers: [PortalController, PortalAssetsController, PortalRevokeController],
+  controllers: [
+    PortalController,
+    PortalAssetsController,
+    PortalRevokeController,
+    PortalPassphraseController,
+  ],
 })
 export class PortalHttpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -36,15 +36,16 @@ export class PortalPageFilter implements ExceptionFilter {
       response.redirect(303, `${portalPath(link)}?ended=1`);
       return;
     }
-    if (exception.retryAfterSeconds) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception.details.retryAfterSeconds) {
+      response.setHeader('Retry-After', String(exception.details.retryAfterSeconds));
     }
     const [status, page] = this.pageOf(exception, link);
     response.status(status).type('html').send(page);
   }
 
   private pageOf(error: PortalError, link: string): [number, string] {
-    const alert = (text: string) => ({ kind: 'alert' as const, text });
+    const askAgain = (text: string) =>
+      verifyPage(link, { kind: 'alert', text }, error.details.hasPassphrase ?? false);
     switch (error.code) {
       case PortalErrorCode.LinkUnknown:
         return [404, problemPage('Link not valid', `This link does not work. ${ASK_SENDER}`)];
@@ -57,16 +58,15 @@ export class PortalPageFilter implements ExceptionFilter {
       case PortalErrorCode.CodeWrong:
         return [
           422,
-          verifyPage(
-            link,
-            alert(`That code is not right. ${triesLeft(error)} before the link locks.`),
-          ),
+          askAgain(`That code is not right. ${triesLeft(error)} before the link locks.`),
         ];
-      case PortalErrorCode.CodeExpired:
+      case PortalErrorCode.PassphraseWrong:
         return [
           422,
-          verifyPage(link, alert('That code has expired or was used. Ask for a new code.')),
+          askAgain(`That passphrase is not right. ${triesLeft(error)} before the link locks.`),
         ];
+      case PortalErrorCode.CodeExpired:
+        return [422, askAgain('That code has expired or was used. Ask for a new code.')];
       case PortalErrorCode.TooManyCodes:
         return [
           429,
@@ -118,11 +118,11 @@ export class PortalPageFilter implements ExceptionFilter {
 }
 
 function triesLeft(error: PortalError): string {
-  const left = error.attemptsLeft ?? 0;
+  const left = error.details.attemptsLeft ?? 0;
   return `${left} ${left === 1 ? 'try' : 'tries'} left`;
 }
 
 function tryLater(error: PortalError): string {
-  const minutes = Math.max(1, Math.ceil((error.retryAfterSeconds ?? 60) / 60));
+  const minutes = Math.max(1, Math.ceil((error.details.retryAfterSeconds ?? 60) / 60));
   return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }

@@ -120,7 +120,7 @@ describe('portal pages and revoke route (real PostgreSQL, Redis and SMTP sink)',
     expect(cookie).toMatch(/^sealpost_portal=[A-Za-z0-9_-]{43}$/);
     expect(setCookie).toMatch(/; HttpOnly/);
     expect(setCookie).toMatch(/; SameSite=Strict/);
-    expect(setCookie).toMatch(/; Path=\/portal/);
+    expect(setCookie).toContain(`; Path=/portal/${link}`);
     expect(shown.status).toBe(200);
     expectPortalHeaders(shown);
     expect(shown.text).not.toContain('<script>alert(1)</script>');
@@ -189,6 +189,26 @@ describe('portal pages and revoke route (real PostgreSQL, Redis and SMTP sink)',
     expect(Date.parse(revoked.body.revokedAt)).not.toBeNaN();
     expect(refused.status).toBe(410);
     expect(refused.text).toContain('The sender withdrew this link.');
+  });
+
+  it('sets a passphrase for the own organisation only; the page then offers it', async () => {
+    const { link, messageId, recipientId } = await portalMessage();
+    const path = `/v1/messages/${messageId}/recipients/${recipientId}/portal/passphrase`;
+    const body = { passphrase: 'blue heron at noon' };
+
+    const before = await page('GET', `/portal/${link}`);
+    const foreign = await call(api, 'PUT', path, { token: otherOrg.token, body });
+    const tooShort = await call(api, 'PUT', path, { token: org.token, body: { passphrase: 'x' } });
+    const set = await call(api, 'PUT', path, { token: org.token, body });
+    const after = await page('GET', `/portal/${link}`);
+    const cookie = (
+      await page('POST', `/portal/${link}/passphrase`, { passphrase: body.passphrase })
+    ).headers.get('set-cookie');
+
+    expect(before.text).not.toContain('id="passphrase"');
+    expect([foreign.status, tooShort.status, set.status]).toEqual([404, 422, 204]);
+    expect(after.text).toContain('<label for="passphrase">');
+    expect(cookie).toMatch(/^sealpost_portal=/);
   });
 
   // Last: it spends this address's allowance.

@@ -14,7 +14,22 @@ const requestCodeForm = (link: string, label: string) =>
   </form>`;
 
 /** Asks for the one-time code, and offers to send one. */
-export function verifyPage(link: string, notice?: Notice): string {
+export function verifyPage(link: string, notice?: Notice, hasPassphrase = false): string {
+  const passphraseForm = hasPassphrase
+    ? html`<h2>Or use your passphrase</h2>
+        <form method="post" action="${portalPath(link, '/passphrase')}">
+          <label for="passphrase">Passphrase the sender gave you</label>
+          <input
+            type="password"
+            id="passphrase"
+            name="passphrase"
+            autocomplete="off"
+            maxlength="200"
+            required
+          />
+          <button type="submit">Open with passphrase</button>
+        </form>`
+    : '';
   return layout({
     title: 'Open your secure message',
     notice,
@@ -39,7 +54,8 @@ export function verifyPage(link: string, notice?: Notice): string {
         />
         <p id="code-help">The code works once and for 10 minutes.</p>
         <button type="submit">Open message</button>
-      </form>`,
+      </form>
+      ${passphraseForm}`,
   });
 }
 

@@ -21,6 +21,7 @@ import {
   ReplyFromPortalUseCase,
   RequestPortalCodeUseCase,
   VerifyPortalCodeUseCase,
+  VerifyPortalPassphraseUseCase,
 } from '@sealpost/messaging';
 import { parse as parseCookies } from 'cookie';
 import type { Request, Response } from 'express';
@@ -43,6 +44,7 @@ export class PortalController {
     private readonly sessions: PortalSessions,
     private readonly requestCode: RequestPortalCodeUseCase,
     private readonly verifyCode: VerifyPortalCodeUseCase,
+    private readonly passphrases: VerifyPortalPassphraseUseCase,
     private readonly reader: ReadPortalMessageUseCase,
     private readonly replies: ReplyFromPortalUseCase,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
@@ -71,7 +73,7 @@ export class PortalController {
       : query.ended
         ? { kind: 'status' as const, text: 'Your session ended. Enter a new code to continue.' }
         : undefined;
-    response.type('html').send(verifyPage(link, notice));
+    response.type('html').send(verifyPage(link, notice, resolved.passphraseHash !== null));
   }
 
   @Post(':link/code')
@@ -95,13 +97,20 @@ export class PortalController {
   ): Promise<void> {
     const code = typeof body?.code === 'string' ? body.code : '';
     const token = await this.verifyCode.execute(link, code, clientIp(request));
-    response.cookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      secure: this.config.portal.publicUrl.startsWith('https:'),
-      sameSite: 'strict',
-      path: '/portal',
-    });
-    response.redirect(303, portalPath(link, '/message'));
+    this.startSession(link, token, response);
+  }
+
+  @Post(':link/passphrase')
+  @PublicRoute()
+  async verifyPassphrase(
+    @Param('link') link: string,
+    @Body() body: FormBody,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const passphrase = typeof body?.passphrase === 'string' ? body.passphrase : '';
+    const token = await this.passphrases.execute(link, passphrase, clientIp(request));
+    this.startSession(link, token, response);
   }
 
   @Get(':link/message')
@@ -159,8 +168,19 @@ export class PortalController {
   ): Promise<void> {
     const session = await this.checkedForm(link, request, body);
     await this.sessions.end(session);
-    response.clearCookie(SESSION_COOKIE, { path: '/portal' });
+    response.clearCookie(SESSION_COOKIE, { path: portalPath(link) });
     response.redirect(303, `${portalPath(link)}?ended=1`);
+  }
+
+  private startSession(link: string, token: string, response: Response): void {
+    response.cookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      secure: this.config.portal.publicUrl.startsWith('https:'),
+      sameSite: 'strict',
+      // One cookie per link, so two messages open in one browser keep their own sessions.
+      path: portalPath(link),
+    });
+    response.redirect(303, portalPath(link, '/message'));
   }
 
   private async checkedForm(link: string, request: Request, body: FormBody): Promise<OpenSession> {

@@ -6,6 +6,7 @@ export enum PortalErrorCode {
   LinkLocked = 'link_locked',
   CodeWrong = 'code_wrong',
   CodeExpired = 'code_expired',
+  PassphraseWrong = 'passphrase_wrong',
   TooManyCodes = 'too_many_codes',
   CodeNotSent = 'code_not_sent',
   TooManyAttempts = 'too_many_attempts',
@@ -15,14 +16,20 @@ export enum PortalErrorCode {
   NotFound = 'not_found',
 }
 
+export interface PortalErrorDetails {
+  /** Wrong answers left before the link locks, for `code_wrong` and `passphrase_wrong`. */
+  attemptsLeft?: number;
+  /** For `too_many_*`: when to try again. */
+  retryAfterSeconds?: number;
+  /** Whether the page asking again should offer the sender's passphrase too. */
+  hasPassphrase?: boolean;
+}
+
 /** The one error type of the portal; the api maps its code to a page and a status. */
 export class PortalError extends Error {
   constructor(
     readonly code: PortalErrorCode,
-    /** Wrong codes left before the link locks, for `code_wrong`. */
-    readonly attemptsLeft?: number,
-    /** For `too_many_*`: when to try again. */
-    readonly retryAfterSeconds?: number,
+    readonly details: PortalErrorDetails = {},
   ) {
     super(code);
     this.name = 'PortalError';

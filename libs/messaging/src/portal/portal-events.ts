@@ -12,6 +12,7 @@ export enum PortalEventType {
   Downloaded = 'portal.downloaded',
   Replied = 'portal.replied',
   Revoked = 'portal.revoked',
+  PassphraseSet = 'portal.passphrase_set',
 }
 
 /** Event data holds ids, counts and indexes: never addresses, codes, names or content. */

@@ -22,7 +22,9 @@ export class PortalIpGuard {
       IP_WINDOW_SECONDS,
     );
     if (!verdict.allowed) {
-      throw new PortalError(PortalErrorCode.TooManyAttempts, undefined, verdict.retryAfterSeconds);
+      throw new PortalError(PortalErrorCode.TooManyAttempts, {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
     }
   }
 }

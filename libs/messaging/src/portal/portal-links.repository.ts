@@ -13,6 +13,8 @@ export interface PortalLink {
   lockedAt: Date | null;
   codeHash: Buffer | null;
   codeExpiresAt: Date | null;
+  /** scrypt salt and key of the passphrase the sender shared another way, if any. */
+  passphraseHash: Buffer | null;
 }
 
 interface LinkRow {
@@ -26,6 +28,7 @@ interface LinkRow {
   locked_at: Date | null;
   code_hash: Buffer | null;
   code_expires_at: Date | null;
+  passphrase_hash: Buffer | null;
 }
 
 export interface NewPortalLink {
@@ -74,7 +77,7 @@ export class PortalLinksRepository {
   async findByTokenHash(tokenHash: Buffer): Promise<PortalLink | null> {
     const [row] = await this.dataSource.query<LinkRow[]>(
       `SELECT id, organisation_id, message_id, recipient_id, expires_at, revoked_at,
-              failed_attempts, locked_at, code_hash, code_expires_at
+              failed_attempts, locked_at, code_hash, code_expires_at, passphrase_hash
          FROM portal_links WHERE token_hash = $1`,
       [tokenHash],
     );
@@ -137,6 +140,41 @@ export class PortalLinksRepository {
   }
 
   /**
+   * Stores the passphrase of one recipient of the caller's organisation. Before delivery there
+   * is no link yet: a row is made with a token nobody holds, which delivery then replaces,
+   * keeping the passphrase. False when the organisation has no such recipient.
+   */
+  async setPassphrase(input: {
+    organisationId: string;
+    messageId: string;
+    recipientId: string;
+    passphraseHash: Buffer;
+    placeholderTokenHash: Buffer;
+    expiresAt: Date;
+  }): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `INSERT INTO portal_links (id, organisation_id, message_id, recipient_id, token_hash,
+         expires_at, passphrase_hash)
+       SELECT $1, r.organisation_id, r.message_id, r.id, $5, $6, $7
+         FROM message_recipients r
+        WHERE r.id = $4 AND r.organisation_id = $2 AND r.message_id = $3
+       ON CONFLICT (recipient_id) DO UPDATE
+         SET passphrase_hash = excluded.passphrase_hash, updated_at = now()
+       RETURNING id`,
+      [
+        randomUUID(),
+        input.organisationId,
+        input.messageId,
+        input.recipientId,
+        input.placeholderTokenHash,
+        input.expiresAt,
+        input.passphraseHash,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * Withdraws the link of one recipient of the caller's organisation and ends its sessions.
    * Null when the organisation has no such link; revoking twice keeps the first time.
    */
@@ -171,5 +209,6 @@ function toLink(row: LinkRow): PortalLink {
     lockedAt: row.locked_at ? new Date(row.locked_at) : null,
     codeHash: row.code_hash,
     codeExpiresAt: row.code_expires_at ? new Date(row.code_expires_at) : null,
+    passphraseHash: row.passphrase_hash,
   };
 }

@@ -228,7 +228,7 @@ describe('secure portal (real PostgreSQL, Redis and SMTP sink)', () => {
     const fresh = await requestCode(link);
     const session = await verify(link, fresh);
 
-    expect(refusals.map((error) => [error.code, error.attemptsLeft])).toEqual([
+    expect(refusals.map((error) => [error.code, error.details.attemptsLeft])).toEqual([
       [PortalErrorCode.CodeWrong, 4],
       [PortalErrorCode.CodeWrong, 3],
       [PortalErrorCode.CodeWrong, 2],
@@ -330,7 +330,7 @@ describe('secure portal (real PostgreSQL, Redis and SMTP sink)', () => {
       PortalErrorCode.TooManyAttempts,
       PortalErrorCode.TooManyAttempts,
     ]);
-    expect(answers.at(-1)?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(answers.at(-1)?.details.retryAfterSeconds).toBeGreaterThan(0);
     expect(fromElsewhere.code).not.toBe(PortalErrorCode.TooManyAttempts);
   });
 

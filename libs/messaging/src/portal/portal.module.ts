@@ -6,6 +6,7 @@ import { PortalEvents } from './portal-events';
 import { PortalIpGuard } from './portal-ip-guard';
 import { PortalIssuingModule } from './portal-issuing.module';
 import { PortalLinkResolver } from './portal-link-resolver';
+import { PortalLockout } from './portal-lockout';
 import { PortalMailer } from './portal-mailer';
 import { PortalRateLimiter } from './portal-rate-limiter';
 import { PortalSessionsRepository } from './portal-sessions.repository';
@@ -14,7 +15,9 @@ import { ReadPortalMessageUseCase } from './read-portal-message.use-case';
 import { ReplyFromPortalUseCase } from './reply-from-portal.use-case';
 import { RequestPortalCodeUseCase } from './request-portal-code.use-case';
 import { RevokePortalLinkUseCase } from './revoke-portal-link.use-case';
+import { SetPortalPassphraseUseCase } from './set-portal-passphrase.use-case';
 import { VerifyPortalCodeUseCase } from './verify-portal-code.use-case';
+import { VerifyPortalPassphraseUseCase } from './verify-portal-passphrase.use-case';
 
 const USE_CASES = [
   RequestPortalCodeUseCase,
@@ -22,6 +25,8 @@ const USE_CASES = [
   ReadPortalMessageUseCase,
   ReplyFromPortalUseCase,
   RevokePortalLinkUseCase,
+  SetPortalPassphraseUseCase,
+  VerifyPortalPassphraseUseCase,
   PortalSessions,
 ];
 
@@ -33,6 +38,7 @@ const USE_CASES = [
     PortalEvents,
     PortalIpGuard,
     PortalLinkResolver,
+    PortalLockout,
     PortalMailer,
     PortalRateLimiter,
     PortalSessionsRepository,

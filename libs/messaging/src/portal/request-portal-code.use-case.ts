@@ -50,7 +50,9 @@ export class RequestPortalCodeUseCase {
     const link = await this.resolver.resolve(presented);
     const perLink = await this.limiter.hit('code', link.id, CODES_PER_LINK_PER_HOUR, 3600);
     if (!perLink.allowed) {
-      throw new PortalError(PortalErrorCode.TooManyCodes, undefined, perLink.retryAfterSeconds);
+      throw new PortalError(PortalErrorCode.TooManyCodes, {
+        retryAfterSeconds: perLink.retryAfterSeconds,
+      });
     }
 
     const copy = await this.copyOf(link.organisationId, link.recipientId);
