@@ -5,6 +5,8 @@ export const SCOPES = [
   'api-keys:manage',
   'keys:manage',
   'policy:manage',
+  'contacts:read',
+  'contacts:write',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

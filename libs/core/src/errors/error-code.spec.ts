@@ -11,6 +11,7 @@ const EXPECTED_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InsufficientScope]: 403,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.IdempotencyKeyReused]: 409,
+  [ErrorCode.AlreadyExists]: 409,
   [ErrorCode.InternalError]: 500,
   [ErrorCode.ServiceUnavailable]: 503,
 };

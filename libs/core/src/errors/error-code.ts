@@ -9,6 +9,7 @@ export enum ErrorCode {
   InsufficientScope = 'insufficient_scope',
   NotFound = 'not_found',
   IdempotencyKeyReused = 'idempotency_key_reused',
+  AlreadyExists = 'already_exists',
   InternalError = 'internal_error',
   ServiceUnavailable = 'service_unavailable',
 }
@@ -24,6 +25,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.NotFound:
       return 404;
     case ErrorCode.IdempotencyKeyReused:
+    case ErrorCode.AlreadyExists:
       return 409;
     case ErrorCode.PayloadTooLarge:
       return 413;
