@@ -7,6 +7,9 @@ import { CreateEncryptionPolicies1796313600005 } from './1796313600005-CreateEnc
 import { CreateOrganisationKeys1796313600006 } from './1796313600006-CreateOrganisationKeys';
 import { CreatePortal1796313600007 } from './1796313600007-CreatePortal';
 import { AllowSmimeSigningKey1796313600008 } from './1796313600008-AllowSmimeSigningKey';
+import { CreateContacts1796313600020 } from './1796313600020-CreateContacts';
+import { CreateContactLists1796313600021 } from './1796313600021-CreateContactLists';
+import { CreateSegments1796313600022 } from './1796313600022-CreateSegments';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +22,7 @@ export const MIGRATIONS = [
   CreateOrganisationKeys1796313600006,
   CreatePortal1796313600007,
   AllowSmimeSigningKey1796313600008,
+  CreateContacts1796313600020,
+  CreateContactLists1796313600021,
+  CreateSegments1796313600022,
 ];
