@@ -6,6 +6,7 @@ import { OrganisationKeysService } from './directory/organisation-keys.service';
 import { OrganisationSmimeService } from './directory/organisation-smime.service';
 import { PolicyService } from './directory/policy.service';
 import { RecipientDirectoryService } from './directory/recipient-directory.service';
+import { VerifiedPgpKeys } from './pgp/verified-pgp-keys';
 import { Clock, SystemClock } from './tls-probe/clock.port';
 import { NodeWkdHttps, WKD_HTTPS_OPTIONS, WkdHttpsPort } from './wkd/wkd-https.port';
 import { WkdLookupService } from './wkd/wkd-lookup.service';
@@ -23,6 +24,7 @@ import { WkdLookupService } from './wkd/wkd-lookup.service';
     OrganisationKeysService,
     OrganisationSmimeService,
     WkdLookupService,
+    VerifiedPgpKeys,
     { provide: WkdHttpsPort, useClass: NodeWkdHttps },
     { provide: Clock, useClass: SystemClock },
     {
@@ -42,6 +44,7 @@ import { WkdLookupService } from './wkd/wkd-lookup.service';
     PolicyService,
     OrganisationKeysService,
     OrganisationSmimeService,
+    VerifiedPgpKeys,
   ],
 })
 export class EncryptionModule {}

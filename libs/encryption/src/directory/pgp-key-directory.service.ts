@@ -65,6 +65,7 @@ export class PgpKeyDirectoryService {
 export async function chooseUsableKey(
   rows: { fingerprint: string; armored: string }[],
   owner: string,
+  inspect: (armored: string, owner: string) => Promise<unknown> = inspectPublicKey,
 ): Promise<DirectoryLookup<string>> {
   if (!rows.length) {
     return { usable: false, reason: 'no PGP key' };
@@ -72,7 +73,7 @@ export async function chooseUsableKey(
   let reason = 'PGP key unusable';
   for (const row of rows) {
     try {
-      await inspectPublicKey(row.armored, owner);
+      await inspect(row.armored, owner);
       return { usable: true, material: row.armored };
     } catch (error) {
       if (!(error instanceof PgpKeyError)) {

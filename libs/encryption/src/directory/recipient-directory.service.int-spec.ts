@@ -8,6 +8,7 @@ import { FakeClock } from '../tls-probe/testing/fake-clock';
 import { LoopbackWkdServer } from '../wkd/testing/loopback-wkd-server';
 import { WkdLookupService } from '../wkd/wkd-lookup.service';
 import { wkdUrls } from '../wkd/wkd-url';
+import { VerifiedPgpKeys } from '../pgp/verified-pgp-keys';
 import { RecipientDirectoryService } from './recipient-directory.service';
 
 const newKey = (address: string) =>
@@ -34,6 +35,7 @@ describe('RecipientDirectoryService with WKD (real PostgreSQL, loopback HTTPS)',
       dataSource,
       configWith(wkd),
       new WkdLookupService(wkdServer.client([ca.certPem]), new FakeClock()),
+      new VerifiedPgpKeys(),
     );
   const publish = async (owner: string) => {
     const key = await newKey(owner);

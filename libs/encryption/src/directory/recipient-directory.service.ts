@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { WkdLookupService } from '../wkd/wkd-lookup.service';
 import { type UsableCertificate, chooseUsableCertificate } from './certificate-directory.service';
 import { type DirectoryLookup, normaliseAddress } from './directory-entry';
+import { VerifiedPgpKeys } from '../pgp/verified-pgp-keys';
 import { chooseUsableKey } from './pgp-key-directory.service';
 
 export interface RecipientMaterial {
@@ -27,6 +28,7 @@ export class RecipientDirectoryService {
     private readonly dataSource: DataSource,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
     private readonly wkd: WkdLookupService,
+    private readonly pgpKeys: VerifiedPgpKeys,
   ) {}
 
   async lookup(organisationId: string, address: string): Promise<RecipientMaterial> {
@@ -45,6 +47,7 @@ export class RecipientDirectoryService {
     const stored = await chooseUsableKey(
       keys.map((row) => ({ fingerprint: row.fingerprint, armored: row.material })),
       owner,
+      (armored, address) => this.pgpKeys.inspect(armored, address),
     );
     return {
       pgp: stored.usable ? stored : await this.fromWkd(owner, stored.reason),

@@ -15,6 +15,8 @@ export interface PgpMimeInput {
   signingKey?: PgpSigningKey;
   /** Replaces the Subject on the outside; the real one travels encrypted. */
   outerSubject?: string;
+  /** Reads and verifies an armored key; VerifiedPgpKeys remembers the verdicts. */
+  readKey?: (armored: string) => Promise<PublicKey>;
 }
 
 const CRLF = '\r\n';
@@ -49,9 +51,10 @@ export async function encryptPgpMime(input: PgpMimeInput): Promise<Buffer> {
     throw new Error('A PGP/MIME message needs at least one recipient key.');
   }
 
+  const readKey = input.readKey ?? ((armored: string) => readEncryptionKey(armored));
   const armoredKeys = [...input.recipientKeys, ...(input.archiveKey ? [input.archiveKey] : [])];
   const encryptionKeys = uniqueByFingerprint(
-    await Promise.all(armoredKeys.map((armored) => readEncryptionKey(armored))),
+    await Promise.all(armoredKeys.map((armored) => readKey(armored))),
   );
   const signingKeys = input.signingKey ? [await readSigningKey(input.signingKey)] : [];
 

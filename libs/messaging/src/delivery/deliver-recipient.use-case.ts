@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import { VerifiedPgpKeys } from '@sealpost/encryption';
 import { type MessageContent, openContent } from '../messages/message-content';
 import { parseMailbox } from '../messages/mailbox';
 import { type DeliveryJob } from '../outbox/delivery-job';
@@ -35,6 +36,7 @@ export class DeliverRecipientUseCase {
     private readonly planner: ProtectionPlanner,
     private readonly pool: SmtpConnectionPool,
     private readonly portal: PortalLinkIssuer,
+    private readonly pgpKeys: VerifiedPgpKeys,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
 
@@ -94,7 +96,7 @@ export class DeliverRecipientUseCase {
             content: { ...message.content, subject: plan.subject },
             idDomain: this.config.delivery.ehloName,
           });
-    const protectedMessage = await protectMessage(plan, mime);
+    const protectedMessage = await protectMessage(plan, mime, this.pgpKeys);
     const envelope = { from: message.envelopeFrom, to: [claimed.address] };
     return this.send(plan.route, envelope, protectedMessage);
   }

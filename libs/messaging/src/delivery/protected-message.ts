@@ -1,4 +1,4 @@
-import { encryptPgpMime, encryptSmime } from '@sealpost/encryption';
+import { encryptPgpMime, encryptSmime, type VerifiedPgpKeys } from '@sealpost/encryption';
 import { type ProtectionPlan } from './protection-planner';
 import { type TransportSecurity } from './smtp-connection-pool';
 
@@ -17,6 +17,7 @@ export interface ProtectedMessage {
 export async function protectMessage(
   plan: ProtectionPlan,
   mime: Buffer,
+  pgpKeys?: VerifiedPgpKeys,
 ): Promise<ProtectedMessage> {
   const method = plan.decision.method;
   switch (method) {
@@ -30,6 +31,7 @@ export async function protectMessage(
           recipientKeys: [plan.pgpKey],
           archiveKey: plan.organisationPgp?.archiveKey,
           signingKey: plan.organisationPgp?.signingKey,
+          readKey: pgpKeys && ((armored) => pgpKeys.encryptionKey(armored)),
         }),
         security: 'opportunistic',
       };
