@@ -7,6 +7,8 @@ export const SCOPES = [
   'policy:manage',
   'contacts:read',
   'contacts:write',
+  'templates:manage',
+  'settings:manage',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

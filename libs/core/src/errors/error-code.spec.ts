@@ -12,6 +12,8 @@ const EXPECTED_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.IdempotencyKeyReused]: 409,
   [ErrorCode.AlreadyExists]: 409,
+  [ErrorCode.MissingValue]: 422,
+  [ErrorCode.InvalidValue]: 422,
   [ErrorCode.InternalError]: 500,
   [ErrorCode.ServiceUnavailable]: 503,
 };

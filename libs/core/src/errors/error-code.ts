@@ -10,6 +10,8 @@ export enum ErrorCode {
   NotFound = 'not_found',
   IdempotencyKeyReused = 'idempotency_key_reused',
   AlreadyExists = 'already_exists',
+  MissingValue = 'missing_value',
+  InvalidValue = 'invalid_value',
   InternalError = 'internal_error',
   ServiceUnavailable = 'service_unavailable',
 }
@@ -33,6 +35,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 415;
     case ErrorCode.ValidationFailed:
     case ErrorCode.TooManyRecipients:
+    case ErrorCode.MissingValue:
+    case ErrorCode.InvalidValue:
       return 422;
     case ErrorCode.InternalError:
       return 500;

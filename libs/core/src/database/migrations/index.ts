@@ -10,6 +10,8 @@ import { AllowSmimeSigningKey1796313600008 } from './1796313600008-AllowSmimeSig
 import { CreateContacts1796313600020 } from './1796313600020-CreateContacts';
 import { CreateContactLists1796313600021 } from './1796313600021-CreateContactLists';
 import { CreateSegments1796313600022 } from './1796313600022-CreateSegments';
+import { CreateOrgSettings1796313600030 } from './1796313600030-CreateOrgSettings';
+import { CreateTemplates1796313600031 } from './1796313600031-CreateTemplates';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   CreateContacts1796313600020,
   CreateContactLists1796313600021,
   CreateSegments1796313600022,
+  CreateOrgSettings1796313600030,
+  CreateTemplates1796313600031,
 ];
