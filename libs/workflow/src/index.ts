@@ -1,3 +1,4 @@
 // Contacts, lists, segments, templates, workflow definitions and the journey engine.
 // Each feature folder adds its exports here.
-export {};
+export * from './definitions';
+export * from './scheduling';

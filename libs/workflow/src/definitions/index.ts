@@ -1,0 +1,3 @@
+export * from './definition-problem';
+export * from './definition-validator';
+export * from './workflow-definition';
