@@ -9,6 +9,8 @@ export const SCOPES = [
   'contacts:write',
   'templates:manage',
   'settings:manage',
+  'workflows:manage',
+  'events:write',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -14,6 +14,7 @@ const EXPECTED_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AlreadyExists]: 409,
   [ErrorCode.MissingValue]: 422,
   [ErrorCode.InvalidValue]: 422,
+  [ErrorCode.InvalidState]: 409,
   [ErrorCode.InternalError]: 500,
   [ErrorCode.ServiceUnavailable]: 503,
 };

@@ -12,6 +12,7 @@ export enum ErrorCode {
   AlreadyExists = 'already_exists',
   MissingValue = 'missing_value',
   InvalidValue = 'invalid_value',
+  InvalidState = 'invalid_state',
   InternalError = 'internal_error',
   ServiceUnavailable = 'service_unavailable',
 }
@@ -28,6 +29,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case ErrorCode.IdempotencyKeyReused:
     case ErrorCode.AlreadyExists:
+    case ErrorCode.InvalidState:
       return 409;
     case ErrorCode.PayloadTooLarge:
       return 413;

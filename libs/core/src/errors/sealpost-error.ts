@@ -4,6 +4,10 @@ import { type ErrorCode } from './error-code';
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** A finer machine-readable reason where one exists (e.g. a workflow definition's). */
+  code?: string;
+  /** The workflow step a definition problem belongs to. */
+  stepId?: string | null;
 }
 
 /**
