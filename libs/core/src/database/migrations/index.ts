@@ -12,6 +12,7 @@ import { CreateContactLists1796313600021 } from './1796313600021-CreateContactLi
 import { CreateSegments1796313600022 } from './1796313600022-CreateSegments';
 import { CreateOrgSettings1796313600030 } from './1796313600030-CreateOrgSettings';
 import { CreateTemplates1796313600031 } from './1796313600031-CreateTemplates';
+import { CreateWorkflows1796313600040 } from './1796313600040-CreateWorkflows';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreateSegments1796313600022,
   CreateOrgSettings1796313600030,
   CreateTemplates1796313600031,
+  CreateWorkflows1796313600040,
 ];
