@@ -18,6 +18,7 @@ import { OrganisationKeysController } from './organisation-keys/organisation-key
 import { OrganisationSmimeController } from './organisation-keys/organisation-smime.controller';
 import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
+import { TemplatesHttpModule } from './templates/templates-http.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         MessagingModule,
         ProtectionModule,
         PortalHttpModule,
+        TemplatesHttpModule,
       ],
       controllers: [
         MessagesController,

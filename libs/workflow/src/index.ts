@@ -2,3 +2,4 @@
 // Each feature folder adds its exports here.
 export * from './definitions';
 export * from './scheduling';
+export * from './templates';

@@ -1,0 +1,28 @@
+import { DateTime } from 'luxon';
+
+/**
+ * A template value as an instant or a calendar date, read in `zone`: an ISO 8601 string
+ * (with an offset it is an instant; a bare date or local time is taken in the zone), epoch
+ * milliseconds, or a Date. Invalid when it is none of these or the zone is unknown.
+ */
+export function dateTimeOf(value: unknown, zone: string): DateTime {
+  if (typeof value === 'string') {
+    return DateTime.fromISO(value, { zone });
+  }
+  if (typeof value === 'number') {
+    return DateTime.fromMillis(value, { zone });
+  }
+  if (value instanceof Date) {
+    return DateTime.fromJSDate(value, { zone });
+  }
+  return DateTime.invalid('not a date');
+}
+
+export function isKnownZone(zone: string): boolean {
+  return DateTime.local({ zone }).isValid;
+}
+
+/** `format` is a Luxon format (`EEEE d MMMM yyyy, HH:mm`), read in English. */
+export function formatDateIn(value: unknown, format: string, zone: string): string {
+  return dateTimeOf(value, zone).setLocale('en-GB').toFormat(format);
+}
