@@ -10,6 +10,7 @@ import {
 import { MESSAGING_ENTITIES, MessagingModule, ProtectionModule } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ContactsHttpModule } from './contacts/contacts-http.module';
 import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
 import { RecipientKeysController } from './directory/recipient-keys.controller';
 import { HealthController } from './health/health.controller';
@@ -31,6 +32,7 @@ export class AppModule {
         MessagingModule,
         ProtectionModule,
         PortalHttpModule,
+        ContactsHttpModule,
         TemplatesHttpModule,
       ],
       controllers: [

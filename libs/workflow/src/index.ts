@@ -1,5 +1,8 @@
 // Contacts, lists, segments, templates, workflow definitions and the journey engine.
 // Each feature folder adds its exports here.
+export * from './contacts';
 export * from './definitions';
+export * from './lists';
 export * from './scheduling';
+export * from './segments';
 export * from './templates';
