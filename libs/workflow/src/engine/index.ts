@@ -1,0 +1,7 @@
+export * from './engine.constants';
+export * from './enroll-contacts.use-case';
+export * from './record-event.use-case';
+export * from './run-enrollment.use-case';
+export * from './trigger-sweeper';
+export * from './workflow-job';
+export * from './workflow-scheduler.service';

@@ -1,0 +1,2 @@
+export * from './funnel-svg';
+export * from './workflow-stats.service';

@@ -1,0 +1,3 @@
+export * from './workflow-views';
+export * from './workflows.module';
+export * from './workflows.service';
