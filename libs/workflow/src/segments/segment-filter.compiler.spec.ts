@@ -9,7 +9,7 @@ const catalog: ContactFieldDefinition[] = [
 
 function compile(filter: SegmentFilter) {
   const params = new SqlParameters(['org', 'now']);
-  const sql = compileSegmentFilter(filter, catalog, params, '$2');
+  const sql = compileSegmentFilter(filter, catalog, params, () => '$2');
   return { sql, values: params.values.slice(2) };
 }
 

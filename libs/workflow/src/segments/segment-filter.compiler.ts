@@ -43,15 +43,16 @@ const COMPARISONS: Record<string, string> = {
 };
 
 /**
- * Compiles a validated filter to a condition over `c` (a row of contacts). `now` is the
- * placeholder of the evaluation instant, so time-relative conditions follow the injected clock.
+ * Compiles a validated filter to a condition over `c` (a row of contacts). `now` gives the
+ * placeholder of the evaluation instant (bound on first use: PostgreSQL refuses a parameter
+ * no clause reads), so time-relative conditions follow the injected clock.
  * The caller binds the organisation and scopes `c` by it; joined tables are scoped here.
  */
 export function compileSegmentFilter(
   filter: SegmentFilter,
   catalog: readonly ContactFieldDefinition[],
   params: SqlParameters,
-  now: string,
+  now: () => string,
 ): string {
   const compile = (node: SegmentFilter): string => {
     if ('all' in node) {
@@ -82,7 +83,7 @@ export function compileSegmentFilter(
 function compileEngagement(
   node: SegmentEngagementCondition,
   params: SqlParameters,
-  now: string,
+  now: () => string,
 ): string {
   // `metadata ? 'contactId'` lets PostgreSQL use the partial index messages_contact_idx.
   const conditions = [
@@ -97,7 +98,7 @@ function compileEngagement(
   }
   if (node.withinDays !== undefined) {
     const days = params.bind(node.withinDays);
-    conditions.push(`e.created_at >= ${now}::timestamptz - make_interval(days => ${days}::int)`);
+    conditions.push(`e.created_at >= ${now()}::timestamptz - make_interval(days => ${days}::int)`);
   }
   return `EXISTS (SELECT 1 FROM messages m JOIN message_events e ON e.message_id = m.id
                    WHERE ${conditions.join(' AND ')})`;
@@ -107,7 +108,7 @@ function compileField(
   node: SegmentFieldCondition,
   catalog: readonly ContactFieldDefinition[],
   params: SqlParameters,
-  now: string,
+  now: () => string,
 ): string {
   const field = resolveFilterField(node.field, catalog);
   if (!field) {
@@ -158,13 +159,13 @@ function withinDays(
   expression: string,
   days: number,
   params: SqlParameters,
-  now: string,
+  now: () => string,
 ): string {
   const span = `make_interval(days => ${params.bind(Math.abs(days))}::int)`;
   const [from, to] =
     days > 0
-      ? [`${now}::timestamptz`, `${now}::timestamptz + ${span}`]
-      : [`${now}::timestamptz - ${span}`, `${now}::timestamptz`];
+      ? [`${now()}::timestamptz`, `${now()}::timestamptz + ${span}`]
+      : [`${now()}::timestamptz - ${span}`, `${now()}::timestamptz`];
   if (field.type === 'date') {
     // A date has no time of day: compare calendar days in UTC, both ends included.
     return `(${expression} BETWEEN (${from} AT TIME ZONE 'UTC')::date

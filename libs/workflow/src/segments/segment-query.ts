@@ -14,7 +14,11 @@ export function segmentQuery(
   catalog: readonly ContactFieldDefinition[],
   now: Date,
 ): SegmentQuery {
-  const params = new SqlParameters([organisationId, now.toISOString()]);
-  const condition = compileSegmentFilter(filter, catalog, params, '$2');
+  const params = new SqlParameters([organisationId]);
+  let nowPlaceholder: string | null = null;
+  const condition = compileSegmentFilter(filter, catalog, params, () => {
+    nowPlaceholder ??= params.bind(now.toISOString());
+    return nowPlaceholder;
+  });
   return { where: `c.organisation_id = $1 AND ${condition}`, params };
 }
