@@ -20,6 +20,7 @@ import { OrganisationSmimeController } from './organisation-keys/organisation-sm
 import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
+import { TrackingHttpModule } from './tracking/tracking-http.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         PortalHttpModule,
         ContactsHttpModule,
         TemplatesHttpModule,
+        TrackingHttpModule,
       ],
       controllers: [
         MessagesController,

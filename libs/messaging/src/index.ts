@@ -30,6 +30,7 @@ export * from './outbox/delivery-job';
 export * from './outbox/outbox-relay.service';
 export * from './portal';
 export * from './protection.module';
+export * from './tracking';
 
 import { MessageEvent } from './messages/message-event.entity';
 import { MessageRecipient } from './messages/message-recipient.entity';

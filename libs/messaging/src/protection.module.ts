@@ -18,13 +18,14 @@ import { ProtectionPlanner } from './delivery/protection-planner';
 import { RouteResolver } from './delivery/route-resolver';
 import { TlsCapabilityService } from './delivery/tls-capability.service';
 import { PortalIssuingModule } from './portal/portal-issuing.module';
+import { TrackingIssuingModule } from './tracking/tracking-issuing.module';
 
 /**
- * Deciding per recipient how a message must travel, and issuing the portal link when that is
- * the way: used by delivery and by the preview.
+ * Deciding per recipient how a message must travel, issuing the portal link when that is the
+ * way, and decorating HTML copies for tracking: used by delivery and by the preview.
  */
 @Module({
-  imports: [EncryptionModule, PortalIssuingModule],
+  imports: [EncryptionModule, PortalIssuingModule, TrackingIssuingModule],
   providers: [
     ProtectionPlanner,
     RouteResolver,
@@ -46,6 +47,12 @@ import { PortalIssuingModule } from './portal/portal-issuing.module';
       useFactory: (config: SealpostConfig) => ({ extraCaPem: config.delivery.extraCaPem }),
     },
   ],
-  exports: [ProtectionPlanner, RouteResolver, EncryptionModule, PortalIssuingModule],
+  exports: [
+    ProtectionPlanner,
+    RouteResolver,
+    EncryptionModule,
+    PortalIssuingModule,
+    TrackingIssuingModule,
+  ],
 })
 export class ProtectionModule {}

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBase64,
+  IsBoolean,
   IsObject,
   IsOptional,
   IsString,
@@ -114,4 +115,11 @@ export class SendMessageDto {
   @IsObject()
   @IsStringRecord(50, 500)
   metadata: Record<string, string> = {};
+
+  @ApiPropertyOptional({
+    description: 'false: no open pixel and no tracked links, whatever the organisation allows.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  tracking?: boolean;
 }

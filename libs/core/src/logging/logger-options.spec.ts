@@ -96,6 +96,19 @@ describe('loggerParams', () => {
     });
   });
 
+  it('logs a tracking request without its token, which carries the link', () => {
+    const serialize = httpOptions().serializers?.req;
+
+    expect(serialize?.({ id: 'r', method: 'GET', url: '/t/c/AAAA.BBBB?x=1' })).toEqual({
+      id: 'r',
+      method: 'GET',
+      path: '/t/c/[token]',
+    });
+    expect(serialize?.({ id: 'r', method: 'GET', url: '/t/o/AAAA.BBBB' })?.path).toBe(
+      '/t/o/[token]',
+    );
+  });
+
   it('sets the level and service name of every line', () => {
     const options = httpOptions();
 

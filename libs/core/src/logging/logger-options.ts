@@ -8,6 +8,8 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export const REQUEST_ID_HEADER = 'x-request-id';
 // A portal link's last segment is a credential: whoever reads the log must not hold it.
 const PORTAL_LINK = /^\/portal\/[^/]+/;
+// A click token carries the link it leads to, which may name a patient.
+const TRACKING_TOKEN = /^\/t\/([oc])\/[^/]+/;
 
 /** Accepts a caller's request id when it is harmless, else makes one. */
 export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
@@ -32,7 +34,10 @@ export function loggerParams(config: LoggingConfig, service: string): Params {
         req: (req: { id?: unknown; method?: string; url?: string }) => ({
           id: req.id,
           method: req.method,
-          path: (req.url ?? '').split('?')[0].replace(PORTAL_LINK, '/portal/[link]'),
+          path: (req.url ?? '')
+            .split('?')[0]
+            .replace(PORTAL_LINK, '/portal/[link]')
+            .replace(TRACKING_TOKEN, '/t/$1/[token]'),
         }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },

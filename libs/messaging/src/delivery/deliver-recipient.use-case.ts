@@ -17,6 +17,7 @@ import { type ProtectionPlan, ProtectionPlanner } from './protection-planner';
 import { type Route } from './route-resolver';
 import { SmtpConnectionPool, type SmtpEnvelope } from './smtp-connection-pool';
 import { SmtpFailure } from './smtp-failure';
+import { TrackingDecorator } from '../tracking/tracking-decorator';
 
 interface LoadedMessage {
   from: string;
@@ -37,6 +38,7 @@ export class DeliverRecipientUseCase {
     private readonly pool: SmtpConnectionPool,
     private readonly portal: PortalLinkIssuer,
     private readonly pgpKeys: VerifiedPgpKeys,
+    private readonly tracking: TrackingDecorator,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
 
@@ -93,7 +95,15 @@ export class DeliverRecipientUseCase {
             messageId: claimed.messageId,
             from: message.from,
             createdAt: message.createdAt,
-            content: { ...message.content, subject: plan.subject },
+            // Per recipient, so each copy's pixel and links name its own recipient.
+            content: await this.tracking.decorate(
+              {
+                organisationId: job.organisationId,
+                messageId: claimed.messageId,
+                recipientId: job.recipientId,
+              },
+              { ...message.content, subject: plan.subject },
+            ),
             idDomain: this.config.delivery.ehloName,
           });
     const protectedMessage = await protectMessage(plan, mime, this.pgpKeys);

@@ -111,6 +111,7 @@ export class AcceptMessageUseCase {
       attachments: command.attachments,
       to: command.to,
       cc: command.cc,
+      tracking: command.tracking,
     });
     const recipients = checked.recipients.map(({ kind, mailbox }) => ({
       id: randomUUID(),

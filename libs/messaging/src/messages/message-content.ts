@@ -17,6 +17,8 @@ export interface MessageContent {
   attachments: AttachmentContent[];
   to: string[];
   cc: string[];
+  /** false: the sender asked for no open pixel and no tracked links. Absent: allowed. */
+  tracking?: boolean;
 }
 
 function contextOf(organisationId: string, messageId: string): string {

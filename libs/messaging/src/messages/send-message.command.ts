@@ -14,6 +14,8 @@ export interface SendMessageCommand {
   attachments: AttachmentContent[];
   tags: string[];
   metadata: Record<string, string>;
+  /** false turns open and click tracking off for this message. */
+  tracking?: boolean;
 }
 
 export interface AcceptedRecipient {
