@@ -8,10 +8,13 @@ import {
   OrganisationsService,
   SealpostError,
 } from '@sealpost/core';
+import { type DataSource } from 'typeorm';
 
 export interface CliContext {
   organisations: OrganisationsService;
   apiKeys: ApiKeysService;
+  /** For commands whose services live in other libraries (contacts import). */
+  dataSource: DataSource;
 }
 
 /** Opens the configured database (creating and migrating it if needed) for one command. */
@@ -24,6 +27,7 @@ export async function withContext<T>(run: (context: CliContext) => Promise<T>): 
     return await run({
       organisations: new OrganisationsService(dataSource),
       apiKeys: new ApiKeysService(dataSource),
+      dataSource,
     });
   } finally {
     await dataSource.destroy();
@@ -34,6 +38,10 @@ export function reportFailure(error: unknown): void {
   const known = error instanceof BootError || error instanceof SealpostError;
   const message = known ? error.message : `unexpected ${(error as Error).name ?? 'error'}`;
   process.stderr.write(`sealpost: ${message}\n`);
+  // Details name fields and rules, never values, so they are safe to show.
+  for (const detail of error instanceof SealpostError ? (error.details ?? []) : []) {
+    process.stderr.write(`  ${detail.path}: ${detail.message}\n`);
+  }
   process.exitCode = 1;
 }
 

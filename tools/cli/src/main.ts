@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerApiKeyCommands } from './api-key.command';
+import { registerContactsCommands } from './contacts.command';
 import { registerDbCommands } from './db.command';
 import { registerOrgCommands } from './org.command';
 import { reportFailure } from './cli-context';
@@ -11,5 +12,6 @@ const program = new Command('sealpost')
 registerOrgCommands(program);
 registerApiKeyCommands(program);
 registerDbCommands(program);
+registerContactsCommands(program);
 
 program.parseAsync(process.argv).catch(reportFailure);
