@@ -20,6 +20,7 @@ import { OrganisationSmimeController } from './organisation-keys/organisation-sm
 import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
+import { WorkflowsHttpModule } from './workflows/workflows-http.module';
 import { TrackingHttpModule } from './tracking/tracking-http.module';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         PortalHttpModule,
         ContactsHttpModule,
         TemplatesHttpModule,
+        WorkflowsHttpModule,
         TrackingHttpModule,
       ],
       controllers: [

@@ -39,9 +39,10 @@ export function validateDefinition(input: unknown): DefinitionValidation {
     .map((raw, index) => parseStep(raw, `definition.steps[${index}]`, problems));
   const triggers = root.has('triggers') ? readTriggers(root) : [];
 
-  const parsed = steps.filter((step): step is WorkflowStep => step !== null);
+  const readable = steps.flatMap((parsed) => (parsed ? [parsed.step] : []));
+  const parsed = steps.flatMap((item) => (item?.valid ? [item.step] : []));
   const ids = stepIdsOf(rawSteps, problems);
-  checkTargets(parsed, ids, problems);
+  checkTargets(readable, ids, problems);
   if (start !== undefined && !ids.has(start)) {
     root.problem('unknown_target', 'start', 'names no step of this workflow');
   }
@@ -89,7 +90,8 @@ function checkTargets(
 ): void {
   for (const step of steps) {
     const path = `definition.steps[${ids.get(step.id)?.index ?? '?'}]`;
-    for (const target of successorsOf(step)) {
+    // An empty target is a field already reported as missing or invalid.
+    for (const target of successorsOf(step).filter((id) => id !== '')) {
       if (!ids.has(target)) {
         problems.add('unknown_target', step.id, path, 'leads to a step this workflow lacks');
       }

@@ -26,8 +26,14 @@ const FIELD_OPERATORS: readonly FieldOperator[] = [
 // Deeper nesting is no longer readable in an editor and only costs evaluation time.
 const MAX_CONDITION_DEPTH = 4;
 
-/** Reads one step; returns it only when it has no problem of its own. */
-export function parseStep(raw: unknown, path: string, problems: ProblemList): WorkflowStep | null {
+export interface ParsedStep {
+  /** As far as it could be read: fields with problems hold empty strings. */
+  step: WorkflowStep;
+  valid: boolean;
+}
+
+/** Reads one step; null when not even its id and type could be read. */
+export function parseStep(raw: unknown, path: string, problems: ProblemList): ParsedStep | null {
   if (!isObject(raw)) {
     problems.add('invalid_definition', null, path, 'must be an object');
     return null;
@@ -45,7 +51,7 @@ export function parseStep(raw: unknown, path: string, problems: ProblemList): Wo
     return null;
   }
   const step = readStepBody(read, id, type as StepType);
-  return problems.size === before ? step : null;
+  return { step, valid: problems.size === before };
 }
 
 function readStepBody(read: FieldReader, id: string, type: StepType): WorkflowStep {

@@ -91,7 +91,7 @@ export class WorkflowsService {
           senderAddress: row.sender_address,
           replyTo: row.reply_to,
           priority: row.priority,
-          ...command.settings,
+          ...definedOnly(command.settings ?? {}),
         },
         version,
       });
@@ -198,4 +198,11 @@ export class WorkflowsService {
     }
     return problems;
   }
+}
+
+/** A partial update names only what changes; an absent (undefined) key keeps its value. */
+function definedOnly<T extends object>(partial: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(partial).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
