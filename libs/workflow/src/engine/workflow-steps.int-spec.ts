@@ -1,6 +1,7 @@
 import { type AuthContext } from '@sealpost/core';
 import { DAY, EngineHarness, HOUR } from '../testing/engine-test-kit';
 import { EnrollContactsUseCase } from './enroll-contacts.use-case';
+import { WorkflowEngagementSink } from './workflow-engagement-sink';
 
 describe('Workflow engine steps (real PostgreSQL and Redis, clock moved)', () => {
   const engine = new EngineHarness();
@@ -172,7 +173,7 @@ describe('Workflow engine steps (real PostgreSQL and Redis, clock moved)', () =>
     };
   }
 
-  it('takes the event path when the click comes before the timeout', async () => {
+  it('takes the event path when the sink reports a click before the timeout', async () => {
     const workflowId = await engine.aWorkflow(caller, waitForClick());
     const contactId = await engine.aContact(caller);
     await enroll(workflowId, contactId);
@@ -181,10 +182,13 @@ describe('Workflow engine steps (real PostgreSQL and Redis, clock moved)', () =>
 
     await engine.advance(DAY);
     await engine.engagement(caller, invite, 'clicked');
-    await engine.dataSource.query(
-      `UPDATE workflow_enrollments SET due_at = $1 WHERE contact_id = $2`,
-      [engine.clock.now(), contactId],
-    );
+    await engine.get(WorkflowEngagementSink).record({
+      organisationId: caller.organisationId,
+      messageId: invite.id,
+      recipientId: invite.recipient_id,
+      type: 'clicked',
+      at: engine.clock.now(),
+    });
     await engine.settle();
 
     expect(await engine.runs(caller, workflowId, contactId)).toEqual([

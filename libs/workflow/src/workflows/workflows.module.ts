@@ -11,6 +11,7 @@ import { RunEnrollmentUseCase } from '../engine/run-enrollment.use-case';
 import { SendEmailStepRunner } from '../engine/send-email-step';
 import { StepExecutor } from '../engine/step-executor';
 import { TriggerSweeper } from '../engine/trigger-sweeper';
+import { WorkflowEngagementSink } from '../engine/workflow-engagement-sink';
 import { Clock, SystemClock } from '../scheduling/clock';
 import { WorkflowStatsService } from '../stats/workflow-stats.service';
 import { TemplatesModule } from '../templates/templates.module';
@@ -24,6 +25,7 @@ const SERVICES = [
   RecordEventUseCase,
   RunEnrollmentUseCase,
   TriggerSweeper,
+  WorkflowEngagementSink,
 ];
 
 /**
