@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /**
  * A template value as an instant or a calendar date, read in `zone`: an ISO 8601 string
@@ -18,8 +18,9 @@ export function dateTimeOf(value: unknown, zone: string): DateTime {
   return DateTime.invalid('not a date');
 }
 
+/** Luxon keeps one IANAZone per name, so this is a map lookup after the first call. */
 export function isKnownZone(zone: string): boolean {
-  return DateTime.local({ zone }).isValid;
+  return IANAZone.create(zone).isValid;
 }
 
 /** `format` is a Luxon format (`EEEE d MMMM yyyy, HH:mm`), read in English. */
