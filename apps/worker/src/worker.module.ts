@@ -4,6 +4,7 @@ import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
 import { DeliveryModule, MESSAGING_ENTITIES } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { WorkflowWorkerModule } from './workflow/workflow-worker.module';
 
 @Module({})
 export class WorkerModule {
@@ -15,6 +16,7 @@ export class WorkerModule {
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
         BullModule.forRoot({ url: config.redis.url, prefix: config.redis.queuePrefix }),
         DeliveryModule,
+        WorkflowWorkerModule,
       ],
       providers: [DeliveryProcessor],
     };
