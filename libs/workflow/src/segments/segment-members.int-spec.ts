@@ -9,6 +9,7 @@ import { ContactsService } from '../contacts/contacts.service';
 import { ContactCsvImportService } from '../contacts/csv/contact-csv-import.service';
 import { ContactListsService } from '../lists/contact-lists.service';
 import { ManualClock } from '../scheduling/clock';
+import { type SegmentFilter } from './segment-filter';
 import { SegmentMembers } from './segment-members.service';
 import { SegmentsService } from './segments.service';
 
@@ -89,7 +90,7 @@ describe('segment members and contacts services', () => {
       email: 'clock@example.net',
       fields: { appointment_at: '2026-03-03T12:00:00Z' },
     });
-    const soon = { field: 'fields.appointment_at', op: 'within_days', value: 1 };
+    const soon: SegmentFilter = { field: 'fields.appointment_at', op: 'within_days', value: 1 };
 
     const before = await members.contactMatches(organisationId, soon, contact.id);
     clock.advance(25 * HOUR);

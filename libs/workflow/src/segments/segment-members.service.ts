@@ -9,7 +9,6 @@ import {
   contactRecord,
 } from '../contacts/contact-view';
 import { decodeCursor, encodeCursor } from '../contacts/id-cursor';
-import { type SegmentFilter } from './segment-filter';
 import { segmentQuery } from './segment-query';
 import { SegmentsService } from './segments.service';
 
@@ -83,7 +82,7 @@ export class SegmentMembers {
   /** Whether one contact matches a filter now (Branch and Wait for Event conditions). */
   async contactMatches(
     organisationId: string,
-    filter: SegmentFilter,
+    filter: unknown,
     contactId: string,
   ): Promise<boolean> {
     const valid = await this.segments.checkFilter(organisationId, filter);
