@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runContactsImportBench } from './contacts-import.bench';
 import { runDeliveryBench } from './delivery.bench';
 import { runEncryptionBench } from './encryption.bench';
 
@@ -8,10 +9,12 @@ benchmarks:
   delivery   messages through the api to a STARTTLS sink, against raw nodemailer
   encryption messages by PGP, S/MIME, TLS and portal through the api, each against the
              same operation alone (openpgp encrypt, encryptSmime, raw nodemailer)
+  contacts-import  contacts from a CSV file through the import service, against plain
+             multi-row INSERTs of the same rows
 
 options:
   --messages N        messages to send (delivery: default 2000; encryption: default 500
-                      per method)
+                      per method; contacts-import: CSV rows, default 100000)
   --concurrency N     requests in flight at once (default 32)
   --postgres-url URL  PostgreSQL server for a throw-away database
                       (default postgres://postgres@127.0.0.1:5432)
@@ -21,12 +24,15 @@ options:
 const BENCHMARKS = {
   delivery: runDeliveryBench,
   encryption: runEncryptionBench,
+  'contacts-import': (options: { messages: number; postgresUrl: string }) =>
+    runContactsImportBench({ rows: options.messages, postgresUrl: options.postgresUrl }),
 } as const;
 
 // The encryption bench runs four methods, each slower than plain delivery.
 const DEFAULT_MESSAGES: Record<keyof typeof BENCHMARKS, string> = {
   delivery: '2000',
   encryption: '500',
+  'contacts-import': '100000',
 };
 
 class UsageError extends Error {}
