@@ -1,5 +1,5 @@
 import { fieldValueFromText, fieldValueProblem } from './contact-field-type';
-import { isIanaTimeZone } from './time-zone';
+import { canonicalTimeZone, isIanaTimeZone } from './time-zone';
 
 describe('fieldValueProblem', () => {
   it.each([
@@ -50,5 +50,12 @@ describe('isIanaTimeZone', () => {
 
   it.each(['', 'Mars/Olympus', '+02:00', 'America/Chicago '])('refuses %p', (zone) => {
     expect(isIanaTimeZone(zone)).toBe(false);
+  });
+});
+
+describe('canonicalTimeZone', () => {
+  it('gives the runtime spelling of a zone written in another case', () => {
+    expect(canonicalTimeZone('america/chicago')).toBe('America/Chicago');
+    expect(canonicalTimeZone('utc')).toBe('UTC');
   });
 });

@@ -1,7 +1,7 @@
 import { type ErrorDetail } from '@sealpost/core';
 import { parseMailbox } from '@sealpost/messaging';
 import { type ContactFieldDefinition, fieldValueProblem } from './contact-field-type';
-import { isIanaTimeZone } from './time-zone';
+import { canonicalTimeZone } from './time-zone';
 
 const MAX_EMAIL_LENGTH = 320;
 const MAX_TEXT_LENGTH = 200;
@@ -62,8 +62,9 @@ export function readContactInput(
   change.ehrPatientRef = optionalText(input, 'ehrPatientRef', problems);
 
   if (input.timeZone !== undefined) {
-    if (typeof input.timeZone === 'string' && isIanaTimeZone(input.timeZone)) {
-      change.timeZone = input.timeZone;
+    const zone = typeof input.timeZone === 'string' ? canonicalTimeZone(input.timeZone) : null;
+    if (zone) {
+      change.timeZone = zone;
     } else {
       problems.push({
         path: 'timeZone',

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type ErrorDetail, ErrorCode, SealpostError } from '@sealpost/core';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Clock } from '../scheduling/clock';
 import { changedRows } from '../contacts/changed-rows';
 import { contactErrors, isUniqueViolation } from '../contacts/contacts-errors';
 
@@ -38,7 +39,10 @@ interface ListRow {
 export class ContactListsService {
   private readonly logger = new Logger(ContactListsService.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async create(organisationId: string, name: unknown): Promise<ContactListView> {
     const id = randomUUID();
@@ -119,10 +123,11 @@ export class ContactListsService {
     await this.get(organisationId, id);
     const known = await this.knownContacts(organisationId, ids);
     const added = await this.dataSource.query<{ contact_id: string }[]>(
-      `INSERT INTO contact_list_members (organisation_id, list_id, contact_id)
-       SELECT $1, $2, unnest($3::uuid[])
+      // added_at comes from the workflow clock: "joined a list" triggers compare it with it.
+      `INSERT INTO contact_list_members (organisation_id, list_id, contact_id, added_at)
+       SELECT $1, $2, unnest($3::uuid[]), $4
        ON CONFLICT DO NOTHING RETURNING contact_id`,
-      [organisationId, id, [...known]],
+      [organisationId, id, [...known], this.clock.now()],
     );
     this.logger.log({ organisationId, listId: id, added: added.length }, 'list members added');
     return {

@@ -114,8 +114,23 @@ describe('segment members and contacts services', () => {
     expect(matched).toBe(false);
   });
 
+  it('records when a contact joined a list at the injected clock', async () => {
+    const lists = new ContactListsService(dataSource, clock);
+    const contact = await contacts.create(organisationId, { email: 'joiner@example.net' });
+    const list = await lists.create(organisationId, 'joiners');
+    clock.set(new Date('2027-01-15T08:00:00Z'));
+
+    await lists.addMembers(organisationId, list.id, [contact.id]);
+    const [member] = await dataSource.query<{ added_at: Date }[]>(
+      `SELECT added_at FROM contact_list_members WHERE list_id = $1`,
+      [list.id],
+    );
+
+    expect(member.added_at.toISOString()).toBe('2027-01-15T08:00:00.000Z');
+  });
+
   it('logs ids and counts, never an address, a name or a field value', async () => {
-    const lists = new ContactListsService(dataSource);
+    const lists = new ContactListsService(dataSource, clock);
     const importer = new ContactCsvImportService(dataSource, fields, clock);
     const created = await contacts.create(organisationId, {
       email: 'phi.person@example.net',
