@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runContactsImportBench } from './contacts-import.bench';
 import { runDeliveryBench } from './delivery.bench';
 import { runEncryptionBench } from './encryption.bench';
+import { runTemplatesTrackingBench } from './templates-tracking.bench';
 
 const USAGE = `usage: npm run bench -- <benchmark> [options]
 
@@ -11,10 +12,13 @@ benchmarks:
              same operation alone (openpgp encrypt, encryptSmime, raw nodemailer)
   contacts-import  contacts from a CSV file through the import service, against plain
              multi-row INSERTs of the same rows
+  templates-tracking  decorating HTML copies for tracking against parse5 alone, and rendering
+             templates against plain Handlebars (CPU only, no services)
 
 options:
   --messages N        messages to send (delivery: default 2000; encryption: default 500
-                      per method; contacts-import: CSV rows, default 100000)
+                      per method; contacts-import: CSV rows, default 100000;
+                      templates-tracking: copies and renders, default 20000)
   --concurrency N     requests in flight at once (default 32)
   --postgres-url URL  PostgreSQL server for a throw-away database
                       (default postgres://postgres@127.0.0.1:5432)
@@ -26,6 +30,7 @@ const BENCHMARKS = {
   encryption: runEncryptionBench,
   'contacts-import': (options: { messages: number; postgresUrl: string }) =>
     runContactsImportBench({ rows: options.messages, postgresUrl: options.postgresUrl }),
+  'templates-tracking': (options: { messages: number }) => runTemplatesTrackingBench(options),
 } as const;
 
 // The encryption bench runs four methods, each slower than plain delivery.
@@ -33,6 +38,7 @@ const DEFAULT_MESSAGES: Record<keyof typeof BENCHMARKS, string> = {
   delivery: '2000',
   encryption: '500',
   'contacts-import': '100000',
+  'templates-tracking': '20000',
 };
 
 class UsageError extends Error {}

@@ -1,3 +1,4 @@
+export * from './compiled-template';
 export * from './contact-field-catalog';
 export * from './template-error';
 export * from './template-parts';
