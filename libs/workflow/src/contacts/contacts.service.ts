@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../scheduling/clock';
 import { DataSource } from 'typeorm';
+import { changedRows } from './changed-rows';
 import { ContactFieldsService } from './contact-fields.service';
 import { readContactInput } from './contact-input';
 import {
@@ -14,8 +15,7 @@ import {
 import { insertContact, updateContact } from './contact-writes';
 import { contactErrors, isUniqueViolation } from './contacts-errors';
 import { decodeCursor, encodeCursor } from './id-cursor';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from './uuid';
 
 export interface ContactFilters {
   /** Exact address, compared case-insensitively. */
@@ -58,7 +58,7 @@ export class ContactsService {
   }
 
   async get(organisationId: string, id: string): Promise<ContactRecord> {
-    const row = UUID.test(id)
+    const row = isUuid(id)
       ? (
           await this.dataSource.query<ContactRow[]>(
             `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE organisation_id = $1 AND id = $2`,
@@ -96,7 +96,7 @@ export class ContactsService {
     let found: boolean;
     try {
       found =
-        UUID.test(id) &&
+        isUuid(id) &&
         (await updateContact(
           this.dataSource.manager,
           organisationId,
@@ -118,13 +118,15 @@ export class ContactsService {
   }
 
   async remove(organisationId: string, id: string): Promise<void> {
-    const deleted = UUID.test(id)
-      ? await this.dataSource.query<unknown>(
-          `DELETE FROM contacts WHERE organisation_id = $1 AND id = $2 RETURNING id`,
-          [organisationId, id],
+    const deleted = isUuid(id)
+      ? changedRows(
+          await this.dataSource.query(
+            `DELETE FROM contacts WHERE organisation_id = $1 AND id = $2 RETURNING id`,
+            [organisationId, id],
+          ),
         )
-      : [[], 0];
-    if ((deleted as [unknown[], number])[0].length === 0) {
+      : [];
+    if (deleted.length === 0) {
       throw contactErrors.notFound('contact');
     }
     this.logger.log({ organisationId, contactId: id }, 'contact deleted');

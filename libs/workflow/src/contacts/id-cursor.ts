@@ -1,6 +1,5 @@
 import { ErrorCode, SealpostError } from '@sealpost/core';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from './uuid';
 
 /** An opaque page cursor over uuid-ordered rows. */
 export function encodeCursor(lastId: string): string {
@@ -9,7 +8,7 @@ export function encodeCursor(lastId: string): string {
 
 export function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!UUID.test(id)) {
+  if (!isUuid(id)) {
     throw new SealpostError(ErrorCode.ValidationFailed, 'The request is not valid.', [
       { path: 'cursor', message: 'is not a cursor this API returned' },
     ]);

@@ -5,8 +5,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../scheduling/clock';
 import { changedRows } from '../contacts/changed-rows';
 import { contactErrors, isUniqueViolation } from '../contacts/contacts-errors';
+import { isUuid } from '../contacts/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_NAME_LENGTH = 200;
 /** Contact ids one membership call may carry, like a bulk contacts call. */
 export const MAX_MEMBERSHIP_IDS = 1000;
@@ -70,7 +70,7 @@ export class ContactListsService {
   }
 
   async get(organisationId: string, id: string): Promise<ContactListView> {
-    const rows = UUID.test(id)
+    const rows = isUuid(id)
       ? await this.dataSource.query<ListRow[]>(
           `SELECT l.id, l.name, l.created_at,
                   (SELECT count(*)::int FROM contact_list_members m
@@ -100,7 +100,7 @@ export class ContactListsService {
   }
 
   async remove(organisationId: string, id: string): Promise<void> {
-    const deleted = UUID.test(id)
+    const deleted = isUuid(id)
       ? changedRows(
           await this.dataSource.query(
             `DELETE FROM contact_lists WHERE organisation_id = $1 AND id = $2 RETURNING id`,
@@ -206,7 +206,7 @@ function checkIds(value: unknown): string[] {
     });
   } else {
     value.forEach((id, index) => {
-      if (typeof id !== 'string' || !UUID.test(id)) {
+      if (!isUuid(id)) {
         problems.push({ path: `contactIds[${index}]`, message: 'must be a contact id' });
       }
     });

@@ -8,8 +8,8 @@ import {
   MAX_WITHIN_DAYS,
   type SegmentFilter,
 } from './segment-filter';
+import { isUuid } from '../contacts/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NODE_KEYS = ['all', 'any', 'not', 'field', 'list', 'unsubscribed', 'engagement'];
 
 export type SegmentFilterResult =
@@ -103,7 +103,7 @@ function checkNode(
       checkNode(node.not, `${path}.not`, depth + 1, catalog, problems, counter);
       return;
     case 'list':
-      if (typeof node.list !== 'string' || !UUID.test(node.list)) {
+      if (!isUuid(node.list)) {
         problems.push({ path: `${path}.list`, message: 'must be a contact list id' });
       }
       return;
@@ -124,10 +124,7 @@ function checkEngagement(node: Record<string, unknown>, path: string, problems: 
   if (node.engagement !== 'opened' && node.engagement !== 'clicked') {
     problems.push({ path: `${path}.engagement`, message: 'must be opened or clicked' });
   }
-  if (
-    node.workflowId !== undefined &&
-    (typeof node.workflowId !== 'string' || !UUID.test(node.workflowId))
-  ) {
+  if (node.workflowId !== undefined && !isUuid(node.workflowId)) {
     problems.push({ path: `${path}.workflowId`, message: 'must be a workflow id' });
   }
   if (node.withinDays !== undefined && !isDayCount(node.withinDays, 1)) {

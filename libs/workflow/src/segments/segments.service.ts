@@ -9,8 +9,8 @@ import { contactErrors, isUniqueViolation } from '../contacts/contacts-errors';
 import { type SegmentFilter } from './segment-filter';
 import { listIdsOf, validateSegmentFilter } from './segment-filter.validator';
 import { segmentQuery } from './segment-query';
+import { isUuid } from '../contacts/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_NAME_LENGTH = 200;
 
 export interface SegmentView {
@@ -77,7 +77,7 @@ export class SegmentsService {
   }
 
   async get(organisationId: string, id: string): Promise<SegmentView> {
-    const rows = UUID.test(id)
+    const rows = isUuid(id)
       ? await this.dataSource.query<SegmentRow[]>(
           `SELECT id, name, filter, created_at, updated_at FROM segments
             WHERE organisation_id = $1 AND id = $2`,
@@ -100,7 +100,7 @@ export class SegmentsService {
   }
 
   async remove(organisationId: string, id: string): Promise<void> {
-    const deleted = UUID.test(id)
+    const deleted = isUuid(id)
       ? changedRows(
           await this.dataSource.query(
             `DELETE FROM segments WHERE organisation_id = $1 AND id = $2 RETURNING id`,
