@@ -37,6 +37,14 @@ export function readCsvHeader(
   const columns: CsvColumn[] = [];
   const seen = new Set<string>();
   const fields = new Map(catalog.map((field) => [field.key.toLowerCase(), field]));
+  if (cells.some((cell) => cell.includes('@'))) {
+    // A data line where the header should be: echoing its cells would show a patient's
+    // address, name or dates in the error.
+    return {
+      ok: false,
+      problems: [{ path: 'columns', message: 'the first line must be a header, not a contact' }],
+    };
+  }
 
   cells.forEach((cell, index) => {
     const header = cell.trim();
@@ -44,11 +52,6 @@ export function readCsvHeader(
     const standard = STANDARD_HEADERS[header.toLowerCase().replace(/[\s_-]/g, '')];
     const field = fields.get(header.toLowerCase());
     const target = standard ?? (field ? `fields.${field.key}` : undefined);
-    if (!target && header.includes('@')) {
-      // Likely a data line where the header should be: never echo what may be an address.
-      problems.push({ path, message: 'is not a column name; the first line must be a header' });
-      return;
-    }
     if (!target) {
       problems.push({
         path,
