@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadConfig } from '@sealpost/core';
-import { addTracking, TrackingTokens } from '@sealpost/messaging';
+import { addTracking, applyTracking, findTrackingSpots, TrackingTokens } from '@sealpost/messaging';
 import { CompiledTemplate, type TemplateParts } from '@sealpost/workflow';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
@@ -79,9 +79,18 @@ export function runTemplatesTrackingBench(options: TemplatesTrackingOptions): Pr
       link: (link, url) => `${base}/t/c/${tokens.sign({ ...copy, kind: 'click', link, url })}`,
     }),
   );
+  // A further recipient of the same message: the decorator parses one HTML text once.
+  const spots = findTrackingSpots(html);
+  const spliced = timed(count, () =>
+    applyTracking(html, spots, {
+      pixel: `${base}/t/o/${tokens.sign({ ...copy, kind: 'open' })}`,
+      link: (link, url) => `${base}/t/c/${tokens.sign({ ...copy, kind: 'click', link, url })}`,
+    }),
+  );
   const parsed = timed(count, () => parse(html));
   const decorateRatio = decorated / parsed;
   print(`tracking decorate: ${decorated.toFixed(0)} copies/s`);
+  print(`tracking decorate, next recipient of the same HTML: ${spliced.toFixed(0)} copies/s`);
   print(`parse5 parse alone: ${parsed.toFixed(0)} documents/s`);
 
   progress(`rendering ${count} contacts`);

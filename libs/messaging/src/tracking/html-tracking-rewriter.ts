@@ -14,6 +14,14 @@ export interface RewrittenHtml {
   trackedLinks: number;
 }
 
+/** Where tracking goes in one HTML text; the same for every recipient of that text. */
+export interface TrackingSpots {
+  /** Each `href` attribute to rewrite: its source span and the URL it names. */
+  links: { start: number; end: number; url: string }[];
+  /** Where the pixel goes: before `</body>`, or the end. */
+  pixelAt: number;
+}
+
 interface Edit {
   start: number;
   end: number;
@@ -27,10 +35,14 @@ interface Edit {
  * left byte for byte, so the sender's markup, entities and comments survive.
  */
 export function addTracking(html: string, urls: TrackingUrls): RewrittenHtml {
+  return applyTracking(html, findTrackingSpots(html), urls);
+}
+
+/** The parse: the costly half, which depends on the HTML alone. */
+export function findTrackingSpots(html: string): TrackingSpots {
   const document = parse(html, { sourceCodeLocationInfo: true });
-  const edits: Edit[] = [];
+  const links: TrackingSpots['links'] = [];
   const seen = new Set<number>();
-  let trackedLinks = 0;
   let bodyEnd: number | undefined;
 
   walk(document, (element) => {
@@ -51,21 +63,31 @@ export function addTracking(html: string, urls: TrackingUrls): RewrittenHtml {
     }
     seen.add(location.startOffset);
     const url = httpUrlOf(href.value);
-    const tracked = url === null ? null : urls.link(trackedLinks, url);
-    if (tracked === null) {
-      return;
+    if (url !== null) {
+      links.push({ start: location.startOffset, end: location.endOffset, url });
     }
-    trackedLinks += 1;
-    const text = `href="${escapeAttribute(tracked)}"`;
-    edits.push({ start: location.startOffset, end: location.endOffset, text });
   });
+  return { links, pixelAt: bodyEnd ?? html.length };
+}
 
+/** The cheap half, per recipient: splices in that recipient's URLs. */
+export function applyTracking(
+  html: string,
+  spots: TrackingSpots,
+  urls: TrackingUrls,
+): RewrittenHtml {
+  const edits: Edit[] = [];
+  for (const link of spots.links) {
+    const tracked = urls.link(edits.length, link.url);
+    if (tracked !== null) {
+      edits.push({ start: link.start, end: link.end, text: `href="${escapeAttribute(tracked)}"` });
+    }
+  }
+  const trackedLinks = edits.length;
   const pixel =
     `<img src="${escapeAttribute(urls.pixel)}" width="1" height="1" alt="" ` +
     'style="display:block;width:1px;height:1px;border:0" />';
-  const at = bodyEnd ?? html.length;
-  edits.push({ start: at, end: at, text: pixel });
-
+  edits.push({ start: spots.pixelAt, end: spots.pixelAt, text: pixel });
   return { html: applyEdits(html, edits), trackedLinks };
 }
 

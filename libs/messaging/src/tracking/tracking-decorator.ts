@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import { LRUCache } from 'lru-cache';
 import { type MessageContent } from '../messages/message-content';
-import { addTracking } from './html-tracking-rewriter';
+import { applyTracking, findTrackingSpots, type TrackingSpots } from './html-tracking-rewriter';
 import { OrganisationSettingsService } from './organisation-settings.service';
 import { MAX_TRACKED_URL_BYTES, type TrackedCopy, TrackingTokens } from './tracking-tokens';
+
+// The recipients of one message are delivered together in a batch: their HTML is parsed
+// once. Entries hold offsets and URLs only, keyed by a hash of the HTML.
+const SPOTS_CACHE_MAX = 256;
 
 /**
  * Adds the open pixel and tracked links to one recipient's copy at delivery, when the
@@ -13,6 +19,7 @@ import { MAX_TRACKED_URL_BYTES, type TrackedCopy, TrackingTokens } from './track
 @Injectable()
 export class TrackingDecorator {
   private readonly baseUrl: string;
+  private readonly spots = new LRUCache<string, TrackingSpots>({ max: SPOTS_CACHE_MAX });
 
   constructor(
     private readonly tokens: TrackingTokens,
@@ -31,7 +38,7 @@ export class TrackingDecorator {
     ) {
       return content;
     }
-    const { html } = addTracking(content.html, {
+    const { html } = applyTracking(content.html, this.spotsOf(content.html), {
       pixel: `${this.baseUrl}/t/o/${this.tokens.sign({ ...copy, kind: 'open' })}`,
       link: (link, url) =>
         Buffer.byteLength(url) > MAX_TRACKED_URL_BYTES
@@ -39,5 +46,15 @@ export class TrackingDecorator {
           : `${this.baseUrl}/t/c/${this.tokens.sign({ ...copy, kind: 'click', link, url })}`,
     });
     return { ...content, html };
+  }
+
+  private spotsOf(html: string): TrackingSpots {
+    const key = createHash('sha256').update(html).digest('base64');
+    let spots = this.spots.get(key);
+    if (!spots) {
+      spots = findTrackingSpots(html);
+      this.spots.set(key, spots);
+    }
+    return spots;
   }
 }
