@@ -3,6 +3,7 @@ import { runContactsImportBench } from './contacts-import.bench';
 import { runDeliveryBench } from './delivery.bench';
 import { runEncryptionBench } from './encryption.bench';
 import { runTemplatesTrackingBench } from './templates-tracking.bench';
+import { runWorkflowBench } from './workflow.bench';
 
 const USAGE = `usage: npm run bench -- <benchmark> [options]
 
@@ -14,11 +15,14 @@ benchmarks:
              multi-row INSERTs of the same rows
   templates-tracking  decorating HTML copies for tracking against parse5 alone, and rendering
              templates against plain Handlebars (CPU only, no services)
+  workflow   contacts through a five-step journey (send, wait a day, branch on open, send,
+             end) with the clock moved, against raw single-row PostgreSQL UPDATEs
 
 options:
   --messages N        messages to send (delivery: default 2000; encryption: default 500
                       per method; contacts-import: CSV rows, default 100000;
-                      templates-tracking: copies and renders, default 20000)
+                      templates-tracking: copies and renders, default 20000;
+                      workflow: contacts, default 100000)
   --concurrency N     requests in flight at once (default 32)
   --postgres-url URL  PostgreSQL server for a throw-away database
                       (default postgres://postgres@127.0.0.1:5432)
@@ -31,6 +35,12 @@ const BENCHMARKS = {
   'contacts-import': (options: { messages: number; postgresUrl: string }) =>
     runContactsImportBench({ rows: options.messages, postgresUrl: options.postgresUrl }),
   'templates-tracking': (options: { messages: number }) => runTemplatesTrackingBench(options),
+  workflow: (options: { messages: number; postgresUrl: string; redisUrl: string }) =>
+    runWorkflowBench({
+      contacts: options.messages,
+      postgresUrl: options.postgresUrl,
+      redisUrl: options.redisUrl,
+    }),
 } as const;
 
 // The encryption bench runs four methods, each slower than plain delivery.
@@ -39,6 +49,7 @@ const DEFAULT_MESSAGES: Record<keyof typeof BENCHMARKS, string> = {
   encryption: '500',
   'contacts-import': '100000',
   'templates-tracking': '20000',
+  workflow: '100000',
 };
 
 class UsageError extends Error {}

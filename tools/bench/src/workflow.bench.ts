@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bull';
+import { Logger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { CoreModule, dropDatabase, loadConfig, migrateDatabase } from '@sealpost/core';
+import { MESSAGING_ENTITIES } from '@sealpost/messaging';
+import {
+  Clock,
+  EnrollContactsUseCase,
+  ManualClock,
+  RunEnrollmentUseCase,
+  TemplatesService,
+  WORKFLOW_JOB,
+  WORKFLOW_QUEUE,
+  type WorkflowJob,
+  WorkflowScheduler,
+  WorkflowsModule,
+  WorkflowsService,
+} from '@sealpost/workflow';
+import Queue from 'bull';
+import { DataSource } from 'typeorm';
+import { print, progress, seconds, warnIfBusy } from './bench-report';
+
+export interface WorkflowBenchOptions {
+  contacts: number;
+  postgresUrl: string;
+  redisUrl: string;
+}
+
+// As the worker runs it (WorkflowProcessor); the reference updates use as many clients.
+const CONCURRENCY = 8;
+const DAY_MS = 24 * 60 * 60 * 1000;
+// Enough single-row updates for a steady rate, few enough to keep the reference short.
+const RAW_UPDATES = 20_000;
+
+/**
+ * N contacts through a five-step journey (send, wait a day, branch on open, send, end) with
+ * the clock moved past the wait: the scheduler claims due rows in PostgreSQL, Bull in Redis
+ * carries the jobs, the runner takes each step in its own transaction and accepts each email
+ * into the durable outbox. The reference, in the same run, is raw single-row UPDATEs of the
+ * same table from as many clients. Delivery to SMTP is measured by the delivery bench.
+ */
+export async function runWorkflowBench(options: WorkflowBenchOptions): Promise<number> {
+  warnIfBusy();
+  Logger.overrideLogger(['warn', 'error']);
+  const url = new URL(options.postgresUrl);
+  url.pathname = `/sealpost_bench_${randomBytes(6).toString('hex')}`;
+  await migrateDatabase(url.href);
+  const config = loadConfig({
+    DATABASE_URL: url.href,
+    REDIS_URL: options.redisUrl,
+    SEALPOST_MASTER_KEY: randomBytes(32).toString('base64'),
+    SEALPOST_QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    SEALPOST_LOG_LEVEL: 'warn',
+  });
+  const queue = new Queue<WorkflowJob>(WORKFLOW_QUEUE, config.redis.url, {
+    prefix: config.redis.queuePrefix,
+  });
+  const clock = new ManualClock(new Date());
+  const app = await Test.createTestingModule({
+    imports: [CoreModule.forRoot(config, MESSAGING_ENTITIES), WorkflowsModule],
+    providers: [WorkflowScheduler, { provide: getQueueToken(WORKFLOW_QUEUE), useValue: queue }],
+  })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const dataSource = app.get(DataSource);
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  try {
+    const caller = await setUp(dataSource, options.contacts);
+    const workflowId = await aJourney(app.get(WorkflowsService), app.get(TemplatesService), caller);
+    const runner = app.get(RunEnrollmentUseCase);
+    void queue.process(WORKFLOW_JOB, CONCURRENCY, (job) => runner.execute(job.data));
+    const drain = () => drainDue(app.get(WorkflowScheduler), queue, dataSource);
+
+    progress(`enrolling ${options.contacts} contacts`);
+    const start = performance.now();
+    await app.get(EnrollContactsUseCase).execute(caller, workflowId, {
+      contactIds: await contactIds(dataSource, caller.organisationId),
+    });
+    await drain();
+    progress(`first send and the wait entered: ${seconds(performance.now() - start)}`);
+    progress('half the contacts open their email; the clock moves on a day');
+    await dataSource.query(
+      `INSERT INTO message_events (organisation_id, message_id, recipient_id, type)
+       SELECT m.organisation_id, m.id, r.id, 'opened' FROM messages m
+         JOIN message_recipients r ON r.message_id = m.id
+        WHERE m.organisation_id = $1 AND right(m.metadata ->> 'contactId', 1) < '8'`,
+      [caller.organisationId],
+    );
+    clock.advance(DAY_MS + 1000);
+    await drain();
+    const elapsedMs = performance.now() - start;
+
+    const [{ transitions, emails, completed }] = await dataSource.query<
+      { transitions: number; emails: number; completed: number }[]
+    >(
+      `SELECT (SELECT count(*)::int FROM workflow_step_runs) +
+              (SELECT count(*)::int FROM workflow_enrollments) AS transitions,
+              (SELECT count(*)::int FROM messages) AS emails,
+              (SELECT count(*)::int FROM workflow_enrollments WHERE state = 'completed')
+                AS completed`,
+    );
+    if (completed !== options.contacts) {
+      throw new Error(`${completed} of ${options.contacts} journeys completed`);
+    }
+
+    progress(`reference: ${RAW_UPDATES} single-row UPDATEs from ${CONCURRENCY} clients`);
+    const rawRate = await rawUpdateRate(dataSource, caller.organisationId);
+    const transitionRate = transitions / (elapsedMs / 1000);
+    print(
+      `workflow (${options.contacts} contacts, 5 steps): ${seconds(elapsedMs)}, ` +
+        `${transitions} step transitions (runs and wait entries), ${emails} emails accepted`,
+    );
+    const emailRate = emails / (elapsedMs / 1000);
+    print(
+      `step transitions ${transitionRate.toFixed(0)}/s, emails ${emailRate.toFixed(0)}/s, ` +
+        `peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB`,
+    );
+    print(
+      `workflow: transitions ${transitionRate.toFixed(0)}/s, raw PostgreSQL single-row ` +
+        `updates ${rawRate.toFixed(0)}/s, ratio ${(transitionRate / rawRate).toFixed(2)}`,
+    );
+    return 0;
+  } finally {
+    clearInterval(sampler);
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await app.close();
+    await dropDatabase(url.href);
+  }
+}
+
+interface BenchCaller {
+  organisationId: string;
+  apiKeyId: string;
+  scopes: ['workflows:manage'];
+}
+
+async function setUp(dataSource: DataSource, contacts: number): Promise<BenchCaller> {
+  const [{ id }] = await dataSource.query<{ id: string }[]>(
+    `INSERT INTO organisations (name) VALUES ('bench') RETURNING id`,
+  );
+  progress(`inserting ${contacts} contacts`);
+  await dataSource.query(
+    `INSERT INTO contacts (id, organisation_id, email, email_normalised, name, time_zone)
+     SELECT gen_random_uuid(), $1, 'p' || i || '@bench.test', 'p' || i || '@bench.test',
+            'Patient ' || i, 'America/Chicago'
+       FROM generate_series(1, $2) AS i`,
+    [id, contacts],
+  );
+  return { organisationId: id, apiKeyId: 'bench', scopes: ['workflows:manage'] };
+}
+
+async function contactIds(dataSource: DataSource, organisationId: string): Promise<string[]> {
+  const rows = await dataSource.query<{ id: string }[]>(
+    'SELECT id FROM contacts WHERE organisation_id = $1',
+    [organisationId],
+  );
+  return rows.map((row) => row.id);
+}
+
+async function aJourney(
+  workflows: WorkflowsService,
+  templates: TemplatesService,
+  caller: BenchCaller,
+): Promise<string> {
+  const template = await templates.create(caller, {
+    name: 'bench',
+    subject: 'Your visit',
+    text: 'Dear {{contact.name}}, see you soon.',
+  });
+  const workflow = await workflows.create(caller, {
+    name: 'bench',
+    settings: {
+      senderName: 'Bench',
+      senderAddress: 'bench@example.org',
+      replyTo: null,
+      priority: 0,
+    },
+    definition: {
+      start: 'first',
+      steps: [
+        { id: 'first', type: 'send_email', templateId: template.id, next: 'pause' },
+        {
+          id: 'pause',
+          type: 'wait_time',
+          wait: { kind: 'duration', duration: 'P1D' },
+          next: 'open',
+        },
+        {
+          id: 'open',
+          type: 'branch',
+          conditions: [{ when: { kind: 'opened', stepId: 'first' }, next: 'end' }],
+          fallback: 'second',
+        },
+        { id: 'second', type: 'send_email', templateId: template.id, next: 'end' },
+        { id: 'end', type: 'end' },
+      ],
+    },
+  });
+  return workflow.id;
+}
+
+/** Dispatches until nothing is due at the clock's time and Bull holds no job. */
+async function drainDue(
+  scheduler: WorkflowScheduler,
+  queue: Queue.Queue<WorkflowJob>,
+  dataSource: DataSource,
+): Promise<void> {
+  for (;;) {
+    const dispatched = await scheduler.dispatchOnce();
+    const counts = await queue.getJobCounts();
+    if (dispatched === 0 && counts.waiting + counts.active + counts.delayed === 0) {
+      const [{ due }] = await dataSource.query<{ due: number }[]>(
+        `SELECT count(*)::int AS due FROM workflow_enrollments
+          WHERE state = 'active' AND enqueued_at IS NULL`,
+      );
+      if (due === 0) {
+        return;
+      }
+    }
+    if (dispatched === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** The reference: one UPDATE of one row per statement, from CONCURRENCY clients at once. */
+async function rawUpdateRate(dataSource: DataSource, organisationId: string): Promise<number> {
+  const ids = (
+    await dataSource.query<{ id: string }[]>(
+      'SELECT id FROM workflow_enrollments WHERE organisation_id = $1 LIMIT $2',
+      [organisationId, RAW_UPDATES],
+    )
+  ).map((row) => row.id);
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < RAW_UPDATES) {
+        const id = ids[next % ids.length];
+        next += 1;
+        await dataSource.query(
+          `UPDATE workflow_enrollments SET updated_at = now()
+            WHERE organisation_id = $1 AND id = $2`,
+          [organisationId, id],
+        );
+      }
+    }),
+  );
+  return RAW_UPDATES / ((performance.now() - start) / 1000);
+}
