@@ -31,6 +31,8 @@ describe('workflow journeys through the running apps', () => {
         SEALPOST_TLS_CA_FILE: caFile,
         SEALPOST_TRANSPORT_MAP: `journey.test=127.0.0.1:${sink.port}`,
         SEALPOST_PUBLIC_URL: PUBLIC_URL,
+        // Short delivery leases so copies the killed worker held are retried within the test.
+        SEALPOST_DELIVERY_LEASE_SECONDS: '5',
       },
     });
     org = await stack.organisation(SCOPES);
@@ -174,7 +176,7 @@ describe('workflow journeys through the running apps', () => {
         ],
       },
     });
-    const contacts = [];
+    const contacts: { id: string; email: string }[] = [];
     for (let i = 0; i < FAULT_CONTACTS; i += 1) {
       contacts.push(await aContact());
     }
