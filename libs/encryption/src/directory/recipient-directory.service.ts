@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import {
+  SEALPOST_CONFIG,
+  type SealpostConfig,
+  preparedStatement,
+  queryPrepared,
+} from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { WkdLookupService } from '../wkd/wkd-lookup.service';
 import { type UsableCertificate, chooseUsableCertificate } from './certificate-directory.service';
@@ -11,6 +16,17 @@ export interface RecipientMaterial {
   pgp: DirectoryLookup<string>;
   smime: DirectoryLookup<UsableCertificate>;
 }
+
+// Asked for every copy delivered: prepared once per connection, not parsed per call.
+const RECIPIENT_MATERIAL = preparedStatement(
+  'recipient_material',
+  `SELECT 'pgp' AS kind, fingerprint, armored AS material, created_at
+     FROM recipient_pgp_keys WHERE organisation_id = $1 AND address = $2
+   UNION ALL
+   SELECT 'smime', fingerprint, pem, created_at
+     FROM recipient_certificates WHERE organisation_id = $1 AND address = $2
+   ORDER BY created_at DESC`,
+);
 
 interface MaterialRow {
   kind: 'pgp' | 'smime';
@@ -33,15 +49,10 @@ export class RecipientDirectoryService {
 
   async lookup(organisationId: string, address: string): Promise<RecipientMaterial> {
     const owner = normaliseAddress(address);
-    const rows = await this.dataSource.query<MaterialRow[]>(
-      `SELECT 'pgp' AS kind, fingerprint, armored AS material, created_at
-         FROM recipient_pgp_keys WHERE organisation_id = $1 AND address = $2
-       UNION ALL
-       SELECT 'smime', fingerprint, pem, created_at
-         FROM recipient_certificates WHERE organisation_id = $1 AND address = $2
-       ORDER BY created_at DESC`,
-      [organisationId, owner],
-    );
+    const rows = await queryPrepared<MaterialRow>(this.dataSource, RECIPIENT_MATERIAL, [
+      organisationId,
+      owner,
+    ]);
     const keys = rows.filter((row) => row.kind === 'pgp');
     const certificates = rows.filter((row) => row.kind === 'smime');
     const stored = await chooseUsableKey(
