@@ -22,6 +22,7 @@ import { PortalHttpModule } from './portal/portal-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
 import { WorkflowsHttpModule } from './workflows/workflows-http.module';
 import { TrackingHttpModule } from './tracking/tracking-http.module';
+import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         TemplatesHttpModule,
         WorkflowsHttpModule,
         TrackingHttpModule,
+        WebhooksHttpModule,
       ],
       controllers: [
         MessagesController,

@@ -4,6 +4,7 @@ import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
 import { DeliveryModule, MESSAGING_ENTITIES } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { WebhookWorkerModule } from './webhooks/webhook-worker.module';
 import { WorkflowWorkerModule } from './workflow/workflow-worker.module';
 
 @Module({})
@@ -17,6 +18,7 @@ export class WorkerModule {
         BullModule.forRoot({ url: config.redis.url, prefix: config.redis.queuePrefix }),
         DeliveryModule,
         WorkflowWorkerModule,
+        WebhookWorkerModule,
       ],
       providers: [DeliveryProcessor],
     };

@@ -11,6 +11,7 @@ export const SCOPES = [
   'settings:manage',
   'workflows:manage',
   'events:write',
+  'webhooks:manage',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -81,6 +81,17 @@ export interface PortalConfig {
   attemptsPerIp: number;
 }
 
+export interface WebhooksConfig {
+  /**
+   * SEALPOST_WEBHOOK_ALLOW_PRIVATE: endpoints may be loopback, private or link-local, and plain
+   * http. Off in production installs: it would let an API key make the server call inside the
+   * network (SSRF).
+   */
+  allowPrivateAddresses: boolean;
+  /** One delivery attempt, connect to last byte. */
+  timeoutMs: number;
+}
+
 export interface SealpostConfig {
   environment: Environment;
   dataDir: string;
@@ -92,4 +103,5 @@ export interface SealpostConfig {
   encryption: EncryptionConfig;
   logging: LoggingConfig;
   portal: PortalConfig;
+  webhooks: WebhooksConfig;
 }
