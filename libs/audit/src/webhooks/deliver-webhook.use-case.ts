@@ -103,7 +103,7 @@ export class DeliverWebhookUseCase {
 
   private async claim(job: WebhookJob): Promise<ClaimedRow | null> {
     const now = this.clock.now();
-    const [rows] = await this.dataSource.query<[ClaimedRow[], number]>(
+    const rows = await this.dataSource.query<ClaimedRow[]>(
       `WITH claimed AS (
          UPDATE webhook_deliveries
             SET attempts = attempts + 1, next_attempt_at = $4
