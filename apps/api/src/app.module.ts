@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '@sealpost/audit';
 import {
   ApiKeyGuard,
   CoreModule,
@@ -10,6 +11,7 @@ import {
 import { MESSAGING_ENTITIES, MessagingModule, ProtectionModule } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuditHttpModule } from './audit/audit-http.module';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
 import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
 import { RecipientKeysController } from './directory/recipient-keys.controller';
@@ -32,6 +34,7 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerParams(config.logging, 'api')),
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
+        AuditModule,
         MessagingModule,
         ProtectionModule,
         PortalHttpModule,
@@ -39,6 +42,7 @@ export class AppModule {
         TemplatesHttpModule,
         WorkflowsHttpModule,
         TrackingHttpModule,
+        AuditHttpModule,
         WebhooksHttpModule,
       ],
       controllers: [

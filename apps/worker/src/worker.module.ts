@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditJobsModule, AuditModule } from '@sealpost/audit';
 import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
 import { DeliveryModule, MESSAGING_ENTITIES } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
@@ -15,6 +16,8 @@ export class WorkerModule {
       imports: [
         LoggerModule.forRoot(loggerParams(config.logging, 'worker')),
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
+        AuditModule,
+        AuditJobsModule,
         BullModule.forRoot({ url: config.redis.url, prefix: config.redis.queuePrefix }),
         DeliveryModule,
         WorkflowWorkerModule,

@@ -1,3 +1,4 @@
+export * from './audit/audit-log.port';
 export * from './auth/access.decorators';
 export * from './auth/api-key.entity';
 export * from './auth/api-key.guard';

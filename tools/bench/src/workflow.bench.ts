@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { AuditModule } from '@sealpost/audit';
 import { CoreModule, dropDatabase, loadConfig, migrateDatabase } from '@sealpost/core';
 import { MESSAGING_ENTITIES } from '@sealpost/messaging';
 import {
@@ -58,7 +59,7 @@ export async function runWorkflowBench(options: WorkflowBenchOptions): Promise<n
   });
   const clock = new ManualClock(new Date());
   const app = await Test.createTestingModule({
-    imports: [CoreModule.forRoot(config, MESSAGING_ENTITIES), WorkflowsModule],
+    imports: [CoreModule.forRoot(config, MESSAGING_ENTITIES), AuditModule, WorkflowsModule],
     providers: [WorkflowScheduler, { provide: getQueueToken(WORKFLOW_QUEUE), useValue: queue }],
   })
     .overrideProvider(Clock)

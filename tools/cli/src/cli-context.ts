@@ -1,8 +1,16 @@
 import {
+  AuditChainVerifier,
+  AuditCheckpointer,
+  AuditSigningKeys,
+  ChainedAuditLog,
+} from '@sealpost/audit';
+import {
   ApiKeysService,
   BootError,
   CORE_ENTITIES,
   createDataSource,
+  type Env,
+  EnvelopeCipher,
   loadConfig,
   migrateDatabase,
   OrganisationsService,
@@ -13,20 +21,30 @@ import { type DataSource } from 'typeorm';
 export interface CliContext {
   organisations: OrganisationsService;
   apiKeys: ApiKeysService;
+  auditVerifier: AuditChainVerifier;
   /** For commands whose services live in other libraries (contacts import). */
   dataSource: DataSource;
 }
 
 /** Opens the configured database (creating and migrating it if needed) for one command. */
-export async function withContext<T>(run: (context: CliContext) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+export async function withContext<T>(
+  run: (context: CliContext) => Promise<T>,
+  env: Env = process.env,
+): Promise<T> {
+  const config = loadConfig(env);
   await migrateDatabase(config.database.url);
   const dataSource = createDataSource(config.database.url, CORE_ENTITIES);
   await dataSource.initialize();
+  const cipher = new EnvelopeCipher(config.crypto.masterKey, config.crypto.previousMasterKeys);
+  const auditLog = new ChainedAuditLog(
+    new AuditSigningKeys(dataSource, cipher, config),
+    new AuditCheckpointer(config),
+  );
   try {
     return await run({
       organisations: new OrganisationsService(dataSource),
-      apiKeys: new ApiKeysService(dataSource),
+      apiKeys: new ApiKeysService(dataSource, auditLog),
+      auditVerifier: new AuditChainVerifier(dataSource),
       dataSource,
     });
   } finally {

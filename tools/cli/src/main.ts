@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerApiKeyCommands } from './api-key.command';
+import { registerAuditCommands } from './audit.command';
 import { registerContactsCommands } from './contacts.command';
 import { registerDbCommands } from './db.command';
 import { registerOrgCommands } from './org.command';
@@ -13,5 +14,6 @@ registerOrgCommands(program);
 registerApiKeyCommands(program);
 registerDbCommands(program);
 registerContactsCommands(program);
+registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch(reportFailure);

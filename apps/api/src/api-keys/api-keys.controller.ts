@@ -11,6 +11,7 @@ import {
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   type AuthContext,
+  apiKeyActor,
   ApiKeysService,
   Caller,
   type CreatedApiKey,
@@ -39,7 +40,7 @@ export class ApiKeysController {
   @Post()
   @RequireScope('api-keys:manage')
   create(@Caller() caller: AuthContext, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKey> {
-    return this.apiKeys.create(caller.organisationId, dto.name, dto.scopes);
+    return this.apiKeys.create(caller.organisationId, dto.name, dto.scopes, apiKeyActor(caller));
   }
 
   @Get()
@@ -71,6 +72,6 @@ export class ApiKeysController {
     )
     id: string,
   ): Promise<void> {
-    await this.apiKeys.revoke(caller.organisationId, id);
+    await this.apiKeys.revoke(caller.organisationId, id, apiKeyActor(caller));
   }
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, IsNull, type Repository } from 'typeorm';
+import { type AuditActor, AuditLog, requireAuditLog } from '../audit/audit-log.port';
 import { ErrorCode } from '../errors/error-code';
 import { SealpostError } from '../errors/sealpost-error';
 import { ApiKey } from './api-key.entity';
@@ -24,17 +25,28 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const AUTH_CACHE_MS = 10_000;
 const AUTH_CACHE_ENTRIES = 10_000;
 
+/** Whoever runs Sealpost's own tools against the database (the CLI, setup scripts). */
+export const OPERATOR_ACTOR: AuditActor = { type: 'system', id: 'operator' };
+
 @Injectable()
 export class ApiKeysService {
   private readonly keys: Repository<ApiKey>;
   private readonly lastUsedWritten = new Map<string, number>();
   private readonly verified = new Map<string, { auth: AuthContext; until: number }>();
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() private readonly audit?: AuditLog,
+  ) {
     this.keys = dataSource.getRepository(ApiKey);
   }
 
-  async create(organisationId: string, name: string, scopes: string[]): Promise<CreatedApiKey> {
+  async create(
+    organisationId: string,
+    name: string,
+    scopes: string[],
+    actor: AuditActor = OPERATOR_ACTOR,
+  ): Promise<CreatedApiKey> {
     const invalid = scopes.filter((scope) => !isScope(scope));
     if (!scopes.length || invalid.length) {
       throw new SealpostError(
@@ -43,16 +55,27 @@ export class ApiKeysService {
           `unknown: ${invalid.join(', ') || 'none'}.`,
       );
     }
+    const audit = requireAuditLog(this.audit);
     const { prefix, secret, token } = newApiKeyToken();
-    const saved = await this.keys.save(
-      this.keys.create({
+    const saved = await this.dataSource.transaction(async (tx) => {
+      const key = await tx.getRepository(ApiKey).save(
+        this.keys.create({
+          organisationId,
+          name: name.trim() || 'unnamed',
+          prefix,
+          secretHash: hashSecret(secret),
+          scopes: [...new Set(scopes)] as Scope[],
+        }),
+      );
+      await audit.append(tx, {
         organisationId,
-        name: name.trim() || 'unnamed',
-        prefix,
-        secretHash: hashSecret(secret),
-        scopes: [...new Set(scopes)] as Scope[],
-      }),
-    );
+        actor,
+        action: 'api_key.created',
+        target: { type: 'api_key', id: key.id },
+        details: { scopes: key.scopes.join(' ') },
+      });
+      return key;
+    });
     return {
       id: saved.id,
       name: saved.name,
@@ -89,14 +112,26 @@ export class ApiKeysService {
     return this.keys.find({ where: { organisationId }, order: { createdAt: 'ASC' } });
   }
 
-  async revoke(organisationId: string, id: string): Promise<void> {
-    const result = await this.keys.update(
-      { id, organisationId, revokedAt: IsNull() },
-      { revokedAt: new Date() },
-    );
-    if (!result.affected) {
-      throw new SealpostError(ErrorCode.NotFound, 'No such API key.');
-    }
+  async revoke(
+    organisationId: string,
+    id: string,
+    actor: AuditActor = OPERATOR_ACTOR,
+  ): Promise<void> {
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      const result = await tx
+        .getRepository(ApiKey)
+        .update({ id, organisationId, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if (!result.affected) {
+        throw new SealpostError(ErrorCode.NotFound, 'No such API key.');
+      }
+      await audit.append(tx, {
+        organisationId,
+        actor,
+        action: 'api_key.revoked',
+        target: { type: 'api_key', id },
+      });
+    });
     for (const [cacheKey, entry] of this.verified) {
       if (entry.auth.apiKeyId === id) {
         this.verified.delete(cacheKey);

@@ -92,6 +92,18 @@ export interface WebhooksConfig {
   timeoutMs: number;
 }
 
+export interface AuditConfig {
+  /** A signed checkpoint after this many records of an organisation... */
+  checkpointEvery: number;
+  /** ...or once the newest checkpoint is this old and records came since. */
+  checkpointMinutes: number;
+  /**
+   * SEALPOST_AUDIT_SIGNING_KEY: an Ed25519 private key seed (32 bytes). Without it Sealpost
+   * generates one and stores it sealed with the master key.
+   */
+  signingKeySeed?: Buffer;
+}
+
 export interface SealpostConfig {
   environment: Environment;
   dataDir: string;
@@ -103,5 +115,6 @@ export interface SealpostConfig {
   encryption: EncryptionConfig;
   logging: LoggingConfig;
   portal: PortalConfig;
+  audit: AuditConfig;
   webhooks: WebhooksConfig;
 }

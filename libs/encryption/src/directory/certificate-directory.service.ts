@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  apiKeyActor,
   type AuthContext,
+  AuditLog,
   ErrorCode,
+  requireAuditLog,
   SEALPOST_CONFIG,
   SealpostError,
   type SealpostConfig,
@@ -33,6 +36,7 @@ export class CertificateDirectoryService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   async upload(caller: AuthContext, address: string, pem: string): Promise<DirectoryEntryView> {
@@ -50,22 +54,33 @@ export class CertificateDirectoryService {
       }
       throw error;
     }
-    const [row] = await this.dataSource.query<CertificateRow[]>(
-      `INSERT INTO recipient_certificates
-         (organisation_id, address, fingerprint, pem, not_after, capabilities)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (organisation_id, address, fingerprint)
-         DO UPDATE SET pem = EXCLUDED.pem, capabilities = EXCLUDED.capabilities
-       RETURNING id, address, fingerprint, pem, not_after, capabilities, created_at`,
-      [
-        caller.organisationId,
-        owner,
-        certificate.fingerprintSha256,
-        certificate.pem,
-        certificate.notAfter,
-        certificate.capabilities,
-      ],
-    );
+    const audit = requireAuditLog(this.audit);
+    const row = await this.dataSource.transaction(async (tx) => {
+      const [stored] = await tx.query<CertificateRow[]>(
+        `INSERT INTO recipient_certificates
+           (organisation_id, address, fingerprint, pem, not_after, capabilities)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (organisation_id, address, fingerprint)
+           DO UPDATE SET pem = EXCLUDED.pem, capabilities = EXCLUDED.capabilities
+         RETURNING id, address, fingerprint, pem, not_after, capabilities, created_at`,
+        [
+          caller.organisationId,
+          owner,
+          certificate.fingerprintSha256,
+          certificate.pem,
+          certificate.notAfter,
+          certificate.capabilities,
+        ],
+      );
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'recipient_certificate.uploaded',
+        target: { type: 'recipient_certificate', id: stored.id },
+        details: { fingerprint: stored.fingerprint },
+      });
+      return stored;
+    });
     return view(row);
   }
 
@@ -81,13 +96,22 @@ export class CertificateDirectoryService {
   }
 
   async remove(caller: AuthContext, id: string): Promise<void> {
-    const [, deleted] = await this.dataSource.query<[unknown, number]>(
-      `DELETE FROM recipient_certificates WHERE id = $1 AND organisation_id = $2`,
-      [id, caller.organisationId],
-    );
-    if (!deleted) {
-      throw new SealpostError(ErrorCode.NotFound, 'No such certificate.');
-    }
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      const [, deleted] = await tx.query<[unknown, number]>(
+        `DELETE FROM recipient_certificates WHERE id = $1 AND organisation_id = $2`,
+        [id, caller.organisationId],
+      );
+      if (!deleted) {
+        throw new SealpostError(ErrorCode.NotFound, 'No such certificate.');
+      }
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'recipient_certificate.deleted',
+        target: { type: 'recipient_certificate', id },
+      });
+    });
   }
 }
 

@@ -1,5 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { type AuthContext, EnvelopeCipher, ErrorCode, SealpostError } from '@sealpost/core';
+import { Injectable, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  type AuthContext,
+  AuditLog,
+  EnvelopeCipher,
+  ErrorCode,
+  requireAuditLog,
+  SealpostError,
+} from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { generateOrganisationKey, type OrganisationKeyKind } from '../pgp/pgp-key-generator';
 import { PgpKeyError } from '../pgp/pgp-key.error';
@@ -41,6 +49,7 @@ export class OrganisationKeysService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: EnvelopeCipher,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   async generateSigningKey(
@@ -77,13 +86,22 @@ export class OrganisationKeysService {
   }
 
   async remove(caller: AuthContext, purpose: OrganisationKeyPurpose): Promise<void> {
-    const [, deleted] = await this.dataSource.query<[unknown, number]>(
-      `DELETE FROM organisation_keys WHERE organisation_id = $1 AND purpose = $2`,
-      [caller.organisationId, purpose],
-    );
-    if (!deleted) {
-      throw new SealpostError(ErrorCode.NotFound, 'No such organisation key.');
-    }
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      const [, deleted] = await tx.query<[unknown, number]>(
+        `DELETE FROM organisation_keys WHERE organisation_id = $1 AND purpose = $2`,
+        [caller.organisationId, purpose],
+      );
+      if (!deleted) {
+        throw new SealpostError(ErrorCode.NotFound, 'No such organisation key.');
+      }
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'organisation_key.deleted',
+        target: { type: 'organisation_key', id: purpose },
+      });
+    });
   }
 
   async forDelivery(organisationId: string): Promise<OrganisationPgpMaterial> {
@@ -125,26 +143,37 @@ export class OrganisationKeysService {
     publicArmored: string,
     sealed: { ciphertext: Buffer; wrappedKey: Buffer; keyId: string } | null,
   ): Promise<OrganisationKeyView> {
-    const [row] = await this.dataSource.query<KeyRow[]>(
-      `INSERT INTO organisation_keys (organisation_id, purpose, fingerprint, public_armored,
-         private_ciphertext, private_wrapped_key, private_key_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (organisation_id, purpose) DO UPDATE SET
-         fingerprint = EXCLUDED.fingerprint, public_armored = EXCLUDED.public_armored,
-         private_ciphertext = EXCLUDED.private_ciphertext,
-         private_wrapped_key = EXCLUDED.private_wrapped_key,
-         private_key_id = EXCLUDED.private_key_id, created_at = now()
-       RETURNING purpose, fingerprint, public_armored, created_at`,
-      [
-        caller.organisationId,
-        purpose,
-        fingerprint,
-        publicArmored,
-        sealed?.ciphertext ?? null,
-        sealed?.wrappedKey ?? null,
-        sealed?.keyId ?? null,
-      ],
-    );
+    const audit = requireAuditLog(this.audit);
+    const row = await this.dataSource.transaction(async (tx) => {
+      const [stored] = await tx.query<KeyRow[]>(
+        `INSERT INTO organisation_keys (organisation_id, purpose, fingerprint, public_armored,
+           private_ciphertext, private_wrapped_key, private_key_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (organisation_id, purpose) DO UPDATE SET
+           fingerprint = EXCLUDED.fingerprint, public_armored = EXCLUDED.public_armored,
+           private_ciphertext = EXCLUDED.private_ciphertext,
+           private_wrapped_key = EXCLUDED.private_wrapped_key,
+           private_key_id = EXCLUDED.private_key_id, created_at = now()
+         RETURNING purpose, fingerprint, public_armored, created_at`,
+        [
+          caller.organisationId,
+          purpose,
+          fingerprint,
+          publicArmored,
+          sealed?.ciphertext ?? null,
+          sealed?.wrappedKey ?? null,
+          sealed?.keyId ?? null,
+        ],
+      );
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'organisation_key.stored',
+        target: { type: 'organisation_key', id: purpose },
+        details: { fingerprint },
+      });
+      return stored;
+    });
     return view(row);
   }
 }

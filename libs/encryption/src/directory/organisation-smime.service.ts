@@ -1,6 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext, EnvelopeCipher, ErrorCode, SealpostError } from '@sealpost/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  type AuthContext,
+  AuditLog,
+  EnvelopeCipher,
+  ErrorCode,
+  requireAuditLog,
+  SealpostError,
+} from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { type CmsSigner } from '../smime/cms-signed-data.builder';
 import { SmimeCertificateError } from '../smime/smime-certificate.error';
@@ -49,6 +57,7 @@ export class OrganisationSmimeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: EnvelopeCipher,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   async setSigningCertificate(
@@ -59,26 +68,37 @@ export class OrganisationSmimeService {
     const { certPem, chainPems, keyPem } = identity.signer;
     const sealed = this.cipher.seal(Buffer.from(keyPem, 'utf8'), contextOf(caller.organisationId));
 
-    const [row] = await this.dataSource.query<SigningRow[]>(
-      `INSERT INTO organisation_keys (organisation_id, purpose, fingerprint, public_armored,
-         private_ciphertext, private_wrapped_key, private_key_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (organisation_id, purpose) DO UPDATE SET
-         fingerprint = EXCLUDED.fingerprint, public_armored = EXCLUDED.public_armored,
-         private_ciphertext = EXCLUDED.private_ciphertext,
-         private_wrapped_key = EXCLUDED.private_wrapped_key,
-         private_key_id = EXCLUDED.private_key_id, created_at = now()
-       RETURNING fingerprint, public_armored, created_at`,
-      [
-        caller.organisationId,
-        PURPOSE,
-        identity.fingerprintSha256,
-        [certPem, ...chainPems].join(''),
-        sealed.ciphertext,
-        sealed.wrappedKey,
-        sealed.keyId,
-      ],
-    );
+    const audit = requireAuditLog(this.audit);
+    const row = await this.dataSource.transaction(async (tx) => {
+      const [stored] = await tx.query<SigningRow[]>(
+        `INSERT INTO organisation_keys (organisation_id, purpose, fingerprint, public_armored,
+           private_ciphertext, private_wrapped_key, private_key_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (organisation_id, purpose) DO UPDATE SET
+           fingerprint = EXCLUDED.fingerprint, public_armored = EXCLUDED.public_armored,
+           private_ciphertext = EXCLUDED.private_ciphertext,
+           private_wrapped_key = EXCLUDED.private_wrapped_key,
+           private_key_id = EXCLUDED.private_key_id, created_at = now()
+         RETURNING fingerprint, public_armored, created_at`,
+        [
+          caller.organisationId,
+          PURPOSE,
+          identity.fingerprintSha256,
+          [certPem, ...chainPems].join(''),
+          sealed.ciphertext,
+          sealed.wrappedKey,
+          sealed.keyId,
+        ],
+      );
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'organisation_key.stored',
+        target: { type: 'organisation_key', id: PURPOSE },
+        details: { fingerprint: stored.fingerprint },
+      });
+      return stored;
+    });
     this.logger.log(
       { organisationId: caller.organisationId, fingerprint: row.fingerprint },
       'organisation S/MIME signing certificate stored',
@@ -92,13 +112,22 @@ export class OrganisationSmimeService {
   }
 
   async remove(caller: AuthContext): Promise<void> {
-    const [, deleted] = await this.dataSource.query<[unknown, number]>(
-      `DELETE FROM organisation_keys WHERE organisation_id = $1 AND purpose = $2`,
-      [caller.organisationId, PURPOSE],
-    );
-    if (!deleted) {
-      throw new SealpostError(ErrorCode.NotFound, 'No S/MIME signing certificate.');
-    }
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      const [, deleted] = await tx.query<[unknown, number]>(
+        `DELETE FROM organisation_keys WHERE organisation_id = $1 AND purpose = $2`,
+        [caller.organisationId, PURPOSE],
+      );
+      if (!deleted) {
+        throw new SealpostError(ErrorCode.NotFound, 'No S/MIME signing certificate.');
+      }
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'organisation_key.deleted',
+        target: { type: 'organisation_key', id: PURPOSE },
+      });
+    });
   }
 
   /**

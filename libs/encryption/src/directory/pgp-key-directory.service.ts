@@ -1,5 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { Injectable, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  type AuthContext,
+  AuditLog,
+  ErrorCode,
+  requireAuditLog,
+  SealpostError,
+} from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { inspectPublicKey } from '../pgp/pgp-key-inspector';
 import { PgpKeyError } from '../pgp/pgp-key.error';
@@ -17,7 +24,10 @@ interface KeyRow {
 /** Recipients' public PGP keys, per organisation, checked on upload and again before use. */
 @Injectable()
 export class PgpKeyDirectoryService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() private readonly audit?: AuditLog,
+  ) {}
 
   async upload(caller: AuthContext, address: string, armored: string): Promise<DirectoryEntryView> {
     const owner = normaliseAddress(address);
@@ -29,14 +39,25 @@ export class PgpKeyDirectoryService {
       }
       throw error;
     });
-    const [row] = await this.dataSource.query<KeyRow[]>(
-      `INSERT INTO recipient_pgp_keys (organisation_id, address, fingerprint, armored, expires_at)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (organisation_id, address, fingerprint)
-         DO UPDATE SET armored = EXCLUDED.armored, expires_at = EXCLUDED.expires_at
-       RETURNING id, address, fingerprint, armored, expires_at, created_at`,
-      [caller.organisationId, owner, key.fingerprint, key.armored, key.expiresAt],
-    );
+    const audit = requireAuditLog(this.audit);
+    const row = await this.dataSource.transaction(async (tx) => {
+      const [stored] = await tx.query<KeyRow[]>(
+        `INSERT INTO recipient_pgp_keys (organisation_id, address, fingerprint, armored, expires_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (organisation_id, address, fingerprint)
+           DO UPDATE SET armored = EXCLUDED.armored, expires_at = EXCLUDED.expires_at
+         RETURNING id, address, fingerprint, armored, expires_at, created_at`,
+        [caller.organisationId, owner, key.fingerprint, key.armored, key.expiresAt],
+      );
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'recipient_pgp_key.uploaded',
+        target: { type: 'recipient_pgp_key', id: stored.id },
+        details: { fingerprint: stored.fingerprint },
+      });
+      return stored;
+    });
     return view(row);
   }
 
@@ -51,13 +72,22 @@ export class PgpKeyDirectoryService {
   }
 
   async remove(caller: AuthContext, id: string): Promise<void> {
-    const [, deleted] = await this.dataSource.query<[unknown, number]>(
-      `DELETE FROM recipient_pgp_keys WHERE id = $1 AND organisation_id = $2`,
-      [id, caller.organisationId],
-    );
-    if (!deleted) {
-      throw new SealpostError(ErrorCode.NotFound, 'No such key.');
-    }
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      const [, deleted] = await tx.query<[unknown, number]>(
+        `DELETE FROM recipient_pgp_keys WHERE id = $1 AND organisation_id = $2`,
+        [id, caller.organisationId],
+      );
+      if (!deleted) {
+        throw new SealpostError(ErrorCode.NotFound, 'No such key.');
+      }
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'recipient_pgp_key.deleted',
+        target: { type: 'recipient_pgp_key', id },
+      });
+    });
   }
 }
 

@@ -1,5 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { Injectable, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  type AuthContext,
+  AuditLog,
+  ErrorCode,
+  requireAuditLog,
+  SealpostError,
+} from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { DEFAULT_POLICY, type EncryptionPolicy } from '../policy/encryption-policy';
 import { validatePolicy } from '../policy/encryption-policy.validator';
@@ -13,7 +20,10 @@ const CACHE_MS = 5_000;
 export class PolicyService {
   private readonly cache = new Map<string, { policy: EncryptionPolicy; until: number }>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() private readonly audit?: AuditLog,
+  ) {}
 
   async forOrganisation(organisationId: string): Promise<EncryptionPolicy> {
     const cached = this.cache.get(organisationId);
@@ -51,11 +61,20 @@ export class PolicyService {
         ...checked.problems,
       ]);
     }
-    await this.dataSource.query(
-      `INSERT INTO encryption_policies (organisation_id, policy) VALUES ($1, $2)
-       ON CONFLICT (organisation_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()`,
-      [caller.organisationId, checked.policy],
-    );
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO encryption_policies (organisation_id, policy) VALUES ($1, $2)
+         ON CONFLICT (organisation_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()`,
+        [caller.organisationId, checked.policy],
+      );
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'policy.changed',
+        target: { type: 'encryption_policy', id: caller.organisationId },
+      });
+    });
     this.cache.delete(caller.organisationId);
     return checked.policy;
   }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { AuditModule } from '@sealpost/audit';
 import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { DEFAULT_POLICY, PolicyService } from '@sealpost/encryption';
@@ -94,7 +95,12 @@ describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
     });
     // Everything real except DNS, which the transport map makes unnecessary.
     moduleRef = await Test.createTestingModule({
-      imports: [CoreModule.forRoot(config, MESSAGING_ENTITIES), MessagingModule, ProtectionModule],
+      imports: [
+        CoreModule.forRoot(config, MESSAGING_ENTITIES),
+        AuditModule,
+        MessagingModule,
+        ProtectionModule,
+      ],
       providers: [
         DeliverBatchUseCase,
         DeliverRecipientUseCase,

@@ -51,6 +51,7 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
     encryption: { smimeTrustedCaPems: [], wkd: { enabled: false, timeoutMs: 5000 } },
     logging: { level: 'silent' },
     portal: { publicUrl: 'http://localhost:3000', linkDays: 30, attemptsPerIp: 30 },
+    audit: { checkpointEvery: 1000, checkpointMinutes: 60 },
     webhooks: { allowPrivateAddresses: false, timeoutMs: 10000 },
   };
 }

@@ -1,5 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { Injectable, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  AuditLog,
+  type AuthContext,
+  ErrorCode,
+  requireAuditLog,
+  SealpostError,
+} from '@sealpost/core';
 import { DataSource, type Repository } from 'typeorm';
 import { MessageEvent } from './message-event.entity';
 import { MessageRecipient } from './message-recipient.entity';
@@ -26,7 +33,10 @@ export class MessagesQueryService {
   private readonly recipients: Repository<MessageRecipient>;
   private readonly events: Repository<MessageEvent>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() private readonly audit?: AuditLog,
+  ) {
     this.messages = dataSource.getRepository(Message);
     this.recipients = dataSource.getRepository(MessageRecipient);
     this.events = dataSource.getRepository(MessageEvent);
@@ -42,6 +52,16 @@ export class MessagesQueryService {
       this.recipients.find({ where: { messageId: id, organisationId }, order: { id: 'ASC' } }),
       this.events.find({ where: { messageId: id, organisationId }, order: { id: 'ASC' } }),
     ]);
+    // Addresses and metadata are PHI: nothing is returned unless the read is on record.
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction((tx) =>
+      audit.append(tx, {
+        organisationId,
+        actor: apiKeyActor(caller),
+        action: 'message.read',
+        target: { type: 'message', id },
+      }),
+    );
     return {
       id: message.id,
       from: message.fromAddress,

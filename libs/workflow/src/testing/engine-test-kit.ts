@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bull';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { AuditModule } from '@sealpost/audit';
 import {
   type AuthContext,
   CoreModule,
@@ -53,7 +54,7 @@ export class EngineHarness {
       prefix: this.config.redis.queuePrefix,
     });
     this.moduleRef = await Test.createTestingModule({
-      imports: [CoreModule.forRoot(this.config, MESSAGING_ENTITIES), WorkflowsModule],
+      imports: [CoreModule.forRoot(this.config, MESSAGING_ENTITIES), AuditModule, WorkflowsModule],
       providers: [
         WorkflowScheduler,
         { provide: getQueueToken(WORKFLOW_QUEUE), useValue: this.queue },

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext } from '@sealpost/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  type AuditDetails,
+  AuditLog,
+  type AuthContext,
+  requireAuditLog,
+} from '@sealpost/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type DefinitionProblem } from '../definitions/definition-problem';
 import { validateDefinition } from '../definitions/definition-validator';
@@ -27,22 +33,25 @@ export class WorkflowsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly workflows: WorkflowsRepository,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   async create(caller: AuthContext, command: CreateWorkflowCommand): Promise<WorkflowView> {
     const id = randomUUID();
     const definition = await this.checkedDefinition(caller, id, command.definition);
 
-    await this.dataSource.transaction((manager) =>
-      this.workflows.insert(
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (manager) => {
+      await this.workflows.insert(
         manager,
         caller.organisationId,
         command.name,
         command.settings,
         definition,
         id,
-      ),
-    );
+      );
+      await audit.append(manager, auditEntry(caller, id, 'workflow.created', { version: 1 }));
+    });
     this.logger.log({ organisationId: caller.organisationId, workflowId: id }, 'workflow created');
     return this.get(caller, id);
   }
@@ -78,6 +87,7 @@ export class WorkflowsService {
         ? undefined
         : await this.checkedDefinition(caller, id, command.definition);
 
+    const audit = requireAuditLog(this.audit);
     await this.dataSource.transaction(async (manager) => {
       const row = await this.lockedEditable(manager, caller, id);
       const version = definition ? row.current_version + 1 : row.current_version;
@@ -95,6 +105,8 @@ export class WorkflowsService {
         },
         version,
       });
+      const action = definition ? 'workflow.published' : 'workflow.edited';
+      await audit.append(manager, auditEntry(caller, id, action, { version }));
       this.logger.log(
         { organisationId: caller.organisationId, workflowId: id, version },
         definition ? 'workflow version published' : 'workflow settings changed',
@@ -122,6 +134,7 @@ export class WorkflowsService {
     id: string,
     status: WorkflowStatus,
   ): Promise<WorkflowView> {
+    const audit = requireAuditLog(this.audit);
     await this.dataSource.transaction(async (manager) => {
       await this.lockedEditable(manager, caller, id);
       await this.workflows.setStatus(manager, caller.organisationId, id, status);
@@ -133,6 +146,7 @@ export class WorkflowsService {
           [caller.organisationId, id],
         );
       }
+      await audit.append(manager, auditEntry(caller, id, STATUS_ACTIONS[status], {}));
     });
     this.logger.log(
       { organisationId: caller.organisationId, workflowId: id, status },
@@ -198,6 +212,22 @@ export class WorkflowsService {
     }
     return problems;
   }
+}
+
+const STATUS_ACTIONS: Record<WorkflowStatus, string> = {
+  active: 'workflow.resumed',
+  paused: 'workflow.paused',
+  archived: 'workflow.archived',
+};
+
+function auditEntry(caller: AuthContext, id: string, action: string, details: AuditDetails) {
+  return {
+    organisationId: caller.organisationId,
+    actor: apiKeyActor(caller),
+    action,
+    target: { type: 'workflow', id },
+    details,
+  };
 }
 
 /** A partial update names only what changes; an absent (undefined) key keeps its value. */

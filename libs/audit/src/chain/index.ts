@@ -1,0 +1,3 @@
+export * from './audit-record';
+export * from './canonical-record';
+export * from './chained-audit-log';

@@ -1,0 +1,3 @@
+export * from './audit-checkpointer';
+export * from './audit-signing-keys.service';
+export * from './checkpoint-signature';

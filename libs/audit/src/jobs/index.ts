@@ -1,0 +1,2 @@
+export * from './checkpoint-sweeper';
+export * from './message-event-chainer';

@@ -1,0 +1,2 @@
+export * from './audit-record-views';
+export * from './audit-records.query';

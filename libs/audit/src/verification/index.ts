@@ -1,0 +1,2 @@
+export * from './audit-chain-verifier.service';
+export * from './chain-verification';
