@@ -61,7 +61,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   /** Hands one batch of due deliveries to Bull; returns how many. */
   async dispatchOnce(): Promise<number> {
     const now = this.clock.now();
-    const rows = await this.dataSource.query<DueRow[]>(
+    // An UPDATE answers [rows, count] through TypeORM's pg driver.
+    const [rows] = await this.dataSource.query<[DueRow[], number]>(
       `WITH due AS (
          SELECT id FROM webhook_deliveries
           WHERE status = 'pending' AND next_attempt_at <= $1

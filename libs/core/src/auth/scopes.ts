@@ -11,6 +11,7 @@ export const SCOPES = [
   'settings:manage',
   'workflows:manage',
   'events:write',
+  'webhooks:manage',
   'audit:read',
   'webhooks:manage',
   'admin',
