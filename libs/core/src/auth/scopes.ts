@@ -11,7 +11,6 @@ export const SCOPES = [
   'settings:manage',
   'workflows:manage',
   'events:write',
-  'webhooks:manage',
   'audit:read',
   'webhooks:manage',
   'admin',

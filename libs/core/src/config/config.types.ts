@@ -104,17 +104,6 @@ export interface AuditConfig {
   signingKeySeed?: Buffer;
 }
 
-export interface WebhooksConfig {
-  /**
-   * SEALPOST_WEBHOOK_ALLOW_PRIVATE: endpoints may be loopback, private or link-local, and plain
-   * http. Off in production installs: it would let an API key make the server call inside the
-   * network (SSRF).
-   */
-  allowPrivateAddresses: boolean;
-  /** One delivery attempt, connect to last byte. */
-  timeoutMs: number;
-}
-
 export interface SealpostConfig {
   environment: Environment;
   dataDir: string;
@@ -126,7 +115,6 @@ export interface SealpostConfig {
   encryption: EncryptionConfig;
   logging: LoggingConfig;
   portal: PortalConfig;
-  webhooks: WebhooksConfig;
   audit: AuditConfig;
   webhooks: WebhooksConfig;
 }

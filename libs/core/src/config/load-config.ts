@@ -44,10 +44,6 @@ const DEFAULTS = {
   // A person mistypes a few codes; a guesser needs thousands. 30 leaves room for a clinic
   // behind one NAT address.
   SEALPOST_PORTAL_IP_LIMIT: '30',
-  SEALPOST_WEBHOOK_ALLOW_PRIVATE: 'off',
-  // Receivers should answer at once and work later; ten seconds covers a slow TLS handshake
-  // and keeps a hanging receiver from holding a worker slot.
-  SEALPOST_WEBHOOK_TIMEOUT_MS: '10000',
   // A checkpoint per 1,000 records bounds what an undetected tail truncation can hide in a
   // busy organisation; the hourly one does the same for a quiet one.
   SEALPOST_AUDIT_CHECKPOINT_EVERY: '1000',
@@ -128,10 +124,6 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
       ),
       linkDays: read('SEALPOST_PORTAL_LINK_DAYS', int(1, 365)),
       attemptsPerIp: read('SEALPOST_PORTAL_IP_LIMIT', int(1, 100000)),
-    },
-    webhooks: {
-      allowPrivateAddresses: read('SEALPOST_WEBHOOK_ALLOW_PRIVATE', parseSwitch),
-      timeoutMs: read('SEALPOST_WEBHOOK_TIMEOUT_MS', int(100, 60000)),
     },
     audit: {
       checkpointEvery: read('SEALPOST_AUDIT_CHECKPOINT_EVERY', int(1, 1_000_000)),

@@ -13,10 +13,6 @@ import { CreateSegments1796313600022 } from './1796313600022-CreateSegments';
 import { CreateOrgSettings1796313600030 } from './1796313600030-CreateOrgSettings';
 import { CreateTemplates1796313600031 } from './1796313600031-CreateTemplates';
 import { CreateWorkflows1796313600040 } from './1796313600040-CreateWorkflows';
-import { CreateWebhookEndpoints1796313600060 } from './1796313600060-CreateWebhookEndpoints';
-import { CreateWebhookDeliveries1796313600061 } from './1796313600061-CreateWebhookDeliveries';
-import { CreateWebhookAttempts1796313600062 } from './1796313600062-CreateWebhookAttempts';
-import { CreateWebhookFanOut1796313600063 } from './1796313600063-CreateWebhookFanOut';
 import { CreateAuditRecords1796313600050 } from './1796313600050-CreateAuditRecords';
 import { CreateAuditCheckpoints1796313600051 } from './1796313600051-CreateAuditCheckpoints';
 import { MakeAuditAppendOnly1796313600052 } from './1796313600052-MakeAuditAppendOnly';
@@ -43,10 +39,6 @@ export const MIGRATIONS = [
   CreateOrgSettings1796313600030,
   CreateTemplates1796313600031,
   CreateWorkflows1796313600040,
-  CreateWebhookEndpoints1796313600060,
-  CreateWebhookDeliveries1796313600061,
-  CreateWebhookAttempts1796313600062,
-  CreateWebhookFanOut1796313600063,
   CreateAuditRecords1796313600050,
   CreateAuditCheckpoints1796313600051,
   MakeAuditAppendOnly1796313600052,
