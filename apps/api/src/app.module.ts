@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@sealpost/audit';
 import {
-  ApiKeyGuard,
+  CallerGuard,
   CoreModule,
   HttpErrorFilter,
   loggerParams,
@@ -22,6 +22,8 @@ import { OrganisationSmimeController } from './organisation-keys/organisation-sm
 import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
+import { SessionsController } from './users/sessions.controller';
+import { UsersController } from './users/users.controller';
 import { WorkflowsHttpModule } from './workflows/workflows-http.module';
 import { TrackingHttpModule } from './tracking/tracking-http.module';
 import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
@@ -54,9 +56,11 @@ export class AppModule {
         OrganisationKeysController,
         OrganisationSmimeController,
         HealthController,
+        UsersController,
+        SessionsController,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: CallerGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };

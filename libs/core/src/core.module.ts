@@ -8,10 +8,25 @@ import { EnvelopeCipher } from './crypto/envelope-cipher';
 import { dataSourceOptions, type EntityList } from './database/data-source';
 import { Organisation } from './organisations/organisation.entity';
 import { OrganisationsService } from './organisations/organisations.service';
+import { Clock, SystemClock } from './time/clock.port';
+import { UserEnrolmentService } from './users/user-enrolment.service';
+import { UserSessionsService } from './users/user-sessions.service';
+import { UsersService } from './users/users.service';
+
+const EXPORTED = [
+  SEALPOST_CONFIG,
+  EnvelopeCipher,
+  Clock,
+  OrganisationsService,
+  ApiKeysService,
+  UsersService,
+  UserEnrolmentService,
+  UserSessionsService,
+];
 
 export const CORE_ENTITIES: EntityList = [Organisation, ApiKey];
 
-/** Configuration, database, at-rest cipher and tenancy services, for every app. */
+/** Configuration, database, at-rest cipher, clock, tenancy and sign-in, for every app. */
 @Module({})
 export class CoreModule {
   static forRoot(config: SealpostConfig, entities: EntityList): DynamicModule {
@@ -29,10 +44,14 @@ export class CoreModule {
           provide: EnvelopeCipher,
           useValue: new EnvelopeCipher(config.crypto.masterKey, config.crypto.previousMasterKeys),
         },
+        { provide: Clock, useClass: SystemClock },
         OrganisationsService,
         ApiKeysService,
+        UsersService,
+        UserEnrolmentService,
+        UserSessionsService,
       ],
-      exports: [SEALPOST_CONFIG, EnvelopeCipher, OrganisationsService, ApiKeysService],
+      exports: EXPORTED,
     };
   }
 }

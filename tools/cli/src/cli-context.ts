@@ -15,6 +15,8 @@ import {
   migrateDatabase,
   OrganisationsService,
   SealpostError,
+  SystemClock,
+  UsersService,
 } from '@sealpost/core';
 import { type DataSource } from 'typeorm';
 
@@ -22,6 +24,7 @@ export interface CliContext {
   organisations: OrganisationsService;
   apiKeys: ApiKeysService;
   auditVerifier: AuditChainVerifier;
+  users: UsersService;
   /** For commands whose services live in other libraries (contacts import). */
   dataSource: DataSource;
 }
@@ -45,6 +48,7 @@ export async function withContext<T>(
       organisations: new OrganisationsService(dataSource),
       apiKeys: new ApiKeysService(dataSource, auditLog),
       auditVerifier: new AuditChainVerifier(dataSource),
+      users: new UsersService(dataSource, new SystemClock(), auditLog),
       dataSource,
     });
   } finally {

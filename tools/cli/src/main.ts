@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.command';
 import { registerContactsCommands } from './contacts.command';
 import { registerDbCommands } from './db.command';
 import { registerOrgCommands } from './org.command';
+import { registerUserCommands } from './user.command';
 import { reportFailure } from './cli-context';
 
 const program = new Command('sealpost')
@@ -14,6 +15,7 @@ registerOrgCommands(program);
 registerApiKeyCommands(program);
 registerDbCommands(program);
 registerContactsCommands(program);
+registerUserCommands(program);
 registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch(reportFailure);

@@ -38,8 +38,15 @@ export abstract class AuditLog {
   abstract append(tx: EntityManager, entry: AuditEntry): Promise<void>;
 }
 
+/**
+ * The caller as the audit log names it: the signed-in user, else the API key, else the
+ * operator at the command line (the CLI acts without a credential of its own).
+ */
 export function apiKeyActor(caller: AuthContext): AuditActor {
-  return { type: 'api_key', id: caller.apiKeyId };
+  if (caller.user) {
+    return { type: 'user', id: caller.user.id };
+  }
+  return caller.apiKeyId ? { type: 'api_key', id: caller.apiKeyId } : { type: 'system', id: 'cli' };
 }
 
 /**

@@ -1,8 +1,27 @@
+import { type UserRole } from '../users/user-role';
 import { type Scope } from './scopes';
 
-/** Who is calling: every service method takes this first and scopes its queries by it. */
+/** A person signed in with password and TOTP, as opposed to a machine's API key. */
+export interface SessionUser {
+  id: string;
+  role: UserRole;
+  sessionId: string;
+  /** An emergency account's session: allowed everything, flagged in every audit record. */
+  breakGlass: boolean;
+}
+
+/**
+ * Who is calling: every service method takes this first and scopes its queries by it. An API
+ * call has `apiKeyId` or `user`; the CLI, run by the operator on the host, has neither.
+ */
 export interface AuthContext {
   organisationId: string;
-  apiKeyId: string;
   scopes: readonly Scope[];
+  apiKeyId?: string;
+  user?: SessionUser;
+}
+
+/** The caller's id for event data and logs: `{ userId }` or `{ apiKeyId }`, never both. */
+export function callerRef(caller: AuthContext): { userId: string } | { apiKeyId: string } {
+  return caller.user ? { userId: caller.user.id } : { apiKeyId: caller.apiKeyId ?? 'unknown' };
 }

@@ -13,6 +13,7 @@ export const SCOPES = [
   'events:write',
   'audit:read',
   'webhooks:manage',
+  'users:manage',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

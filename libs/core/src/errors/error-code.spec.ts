@@ -17,6 +17,7 @@ const EXPECTED_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InvalidState]: 409,
   [ErrorCode.InternalError]: 500,
   [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.AccountLocked]: 423,
 };
 
 describe('httpStatusOf', () => {

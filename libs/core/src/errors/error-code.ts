@@ -15,6 +15,7 @@ export enum ErrorCode {
   InvalidState = 'invalid_state',
   InternalError = 'internal_error',
   ServiceUnavailable = 'service_unavailable',
+  AccountLocked = 'account_locked',
 }
 
 export function httpStatusOf(code: ErrorCode): number {
@@ -33,6 +34,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case ErrorCode.PayloadTooLarge:
       return 413;
+    case ErrorCode.AccountLocked:
+      return 423;
     case ErrorCode.UnsupportedMediaType:
       return 415;
     case ErrorCode.ValidationFailed:

@@ -1,13 +1,2 @@
-import { Injectable } from '@nestjs/common';
-
-/** Time behind a port, so cache expiry is tested by moving a fake clock, not by waiting. */
-export abstract class Clock {
-  abstract now(): Date;
-}
-
-@Injectable()
-export class SystemClock extends Clock {
-  now(): Date {
-    return new Date();
-  }
-}
+// The clock lives in core so that sessions and the encryption engine move with one fake clock.
+export { Clock, SystemClock } from '@sealpost/core';

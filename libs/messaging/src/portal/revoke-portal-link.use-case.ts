@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { type AuthContext, callerRef, ErrorCode, SealpostError } from '@sealpost/core';
 import { Clock } from '@sealpost/encryption';
 import { PortalEvents, PortalEventType } from './portal-events';
 import { PortalLinksRepository } from './portal-links.repository';
@@ -32,9 +32,9 @@ export class RevokePortalLinkUseCase {
     }
 
     await this.events.record({ organisationId, messageId, recipientId }, PortalEventType.Revoked, {
-      apiKeyId: caller.apiKeyId,
+      ...callerRef(caller),
     });
-    this.logger.log({ messageId, recipientId, apiKeyId: caller.apiKeyId }, 'portal link revoked');
+    this.logger.log({ messageId, recipientId, ...callerRef(caller) }, 'portal link revoked');
     return { recipientId, revokedAt: revokedAt.toISOString() };
   }
 }

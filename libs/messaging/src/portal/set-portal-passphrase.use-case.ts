@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type AuthContext,
+  callerRef,
   ErrorCode,
   SEALPOST_CONFIG,
   SealpostError,
@@ -58,8 +59,8 @@ export class SetPortalPassphraseUseCase {
     await this.events.record(
       { organisationId, messageId, recipientId },
       PortalEventType.PassphraseSet,
-      { apiKeyId: caller.apiKeyId },
+      { ...callerRef(caller) },
     );
-    this.logger.log({ messageId, recipientId, apiKeyId: caller.apiKeyId }, 'portal passphrase set');
+    this.logger.log({ messageId, recipientId, ...callerRef(caller) }, 'portal passphrase set');
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext, preparedStatement, queryPrepared } from '@sealpost/core';
+import { type AuthContext, callerRef, preparedStatement, queryPrepared } from '@sealpost/core';
 import { DataSource } from 'typeorm';
 
 export interface OrganisationSettingsView {
@@ -44,7 +44,7 @@ export class OrganisationSettingsService {
     this.logger.log(
       {
         organisationId: caller.organisationId,
-        apiKeyId: caller.apiKeyId,
+        ...callerRef(caller),
         trackingEnabled: settings.tracking.enabled,
       },
       'organisation settings updated',

@@ -21,6 +21,7 @@ import { CreateWebhookEndpoints1796313600060 } from './1796313600060-CreateWebho
 import { CreateWebhookDeliveries1796313600061 } from './1796313600061-CreateWebhookDeliveries';
 import { CreateWebhookAttempts1796313600062 } from './1796313600062-CreateWebhookAttempts';
 import { CreateWebhookFanOut1796313600063 } from './1796313600063-CreateWebhookFanOut';
+import { CreateUsers1796313600070 } from './1796313600070-CreateUsers';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   CreateWebhookDeliveries1796313600061,
   CreateWebhookAttempts1796313600062,
   CreateWebhookFanOut1796313600063,
+  CreateUsers1796313600070,
 ];

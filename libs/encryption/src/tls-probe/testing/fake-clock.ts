@@ -1,14 +1,2 @@
-import { Clock } from '../clock.port';
-
-/** A clock that moves only when a test says so. */
-export class FakeClock extends Clock {
-  private ms = Date.UTC(2030, 0, 1);
-
-  now(): Date {
-    return new Date(this.ms);
-  }
-
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+// One fake clock for every lib's tests, beside the Clock port in core.
+export { FakeClock } from '@sealpost/core/testing';
