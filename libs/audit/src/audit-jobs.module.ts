@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditCheckpointer } from './checkpoints/audit-checkpointer';
 import { AuditJobsRunner } from './jobs/audit-jobs.runner';
 import { CheckpointSweeper } from './jobs/checkpoint-sweeper';
 import { MessageEventChainer } from './jobs/message-event-chainer';
 
 /** For the worker, beside AuditModule: chains message events and signs quiet chains. */
 @Module({
-  providers: [AuditCheckpointer, MessageEventChainer, CheckpointSweeper, AuditJobsRunner],
+  providers: [MessageEventChainer, CheckpointSweeper, AuditJobsRunner],
   exports: [MessageEventChainer, CheckpointSweeper],
 })
 export class AuditJobsModule {}

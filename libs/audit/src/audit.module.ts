@@ -20,6 +20,13 @@ import { AuditChainVerifier } from './verification/audit-chain-verifier.service'
     AuditChainVerifier,
     AuditRecordsQuery,
   ],
-  exports: [AuditLog, ChainedAuditLog, AuditChainVerifier, AuditRecordsQuery, AuditSigningKeys],
+  exports: [
+    AuditLog,
+    ChainedAuditLog,
+    AuditCheckpointer,
+    AuditChainVerifier,
+    AuditRecordsQuery,
+    AuditSigningKeys,
+  ],
 })
 export class AuditModule {}

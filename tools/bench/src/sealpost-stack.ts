@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { standaloneAuditLog } from '@sealpost/audit';
 import {
   ApiKeysService,
   CORE_ENTITIES,
   createDataSource,
   dropDatabase,
+  loadConfig,
   migrateDatabase,
   OrganisationsService,
   type Scope,
@@ -86,7 +88,9 @@ export class SealpostStack {
     await dataSource.initialize();
     try {
       const organisation = await new OrganisationsService(dataSource).create('bench');
-      const key = await new ApiKeysService(dataSource).create(organisation.id, 'bench', scopes);
+      const auditLog = standaloneAuditLog(dataSource, loadConfig(this.env));
+      const apiKeys = new ApiKeysService(dataSource, auditLog);
+      const key = await apiKeys.create(organisation.id, 'bench', scopes);
       return key.token;
     } finally {
       await dataSource.destroy();
