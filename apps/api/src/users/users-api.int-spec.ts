@@ -247,6 +247,14 @@ describe('Users, roles and sessions (real app, PostgreSQL)', () => {
     const session = await call<{ breakGlass: boolean }>(api, 'GET', '/v1/auth/session', {
       token: withReason.body.token,
     });
+    const invited = await call<{ user: UserView }>(api, 'POST', '/v1/users', {
+      token: withReason.body.token,
+      body: { email: `bg-${randomUUID()}@clinic.example`, name: 'Kim', role: 'sender' },
+    });
+    const [byBreakGlass] = await api.dataSource.query<{ actor_type: string }[]>(
+      `SELECT actor_type FROM audit_records WHERE target_id = $1 AND action = 'user.invited'`,
+      [invited.body.user.id],
+    );
     const audited = await auditActions(user.id);
     const [stored] = await api.dataSource.query<{ row: string }[]>(
       `SELECT s::text AS row FROM user_sessions s WHERE id = $1`,
@@ -259,6 +267,7 @@ describe('Users, roles and sessions (real app, PostgreSQL)', () => {
     expect(audited.find((record) => record.action === 'session.break_glass_started')).toMatchObject(
       { details: { breakGlass: true, role: 'break_glass' } },
     );
+    expect(byBreakGlass.actor_type).toBe('break_glass_user');
     expect(stored.row).not.toContain(reason.slice(0, 20));
     expect(JSON.stringify(audited)).not.toContain(reason.slice(0, 20));
   });

@@ -3,9 +3,12 @@ import { type AuthContext } from '../auth/auth-context';
 import { ErrorCode } from '../errors/error-code';
 import { SealpostError } from '../errors/sealpost-error';
 
-/** Who acted: an API key, a user, or Sealpost itself (a job, the delivery pipeline). */
+/**
+ * Who acted: an API key, a user, a user in a break-glass session (so every action of such a
+ * session stands out in the chain), or Sealpost itself (a job, the delivery pipeline).
+ */
 export interface AuditActor {
-  type: 'api_key' | 'user' | 'system';
+  type: 'api_key' | 'user' | 'break_glass_user' | 'system';
   id: string;
 }
 
@@ -44,7 +47,7 @@ export abstract class AuditLog {
  */
 export function apiKeyActor(caller: AuthContext): AuditActor {
   if (caller.user) {
-    return { type: 'user', id: caller.user.id };
+    return { type: caller.user.breakGlass ? 'break_glass_user' : 'user', id: caller.user.id };
   }
   return caller.apiKeyId ? { type: 'api_key', id: caller.apiKeyId } : { type: 'system', id: 'cli' };
 }

@@ -183,7 +183,7 @@ export class UsersService {
         actor: apiKeyActor(caller),
         action,
         target: { type: 'user', id: target },
-        details: caller.user?.breakGlass ? { ...details, breakGlass: true } : details,
+        details,
       });
       return result;
     });
