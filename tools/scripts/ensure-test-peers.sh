@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tests judge our output with real peers: GnuPG decrypts PGP mail, OpenSSL opens S/MIME,
-# redis-server runs private instances for fault tests, Chromium drives the secure portal.
+# redis-server runs private instances for fault tests, Chromium drives the secure portal,
+# pdftotext (poppler-utils) reads the text of PDF reports.
 # Install what is missing (Debian).
 set -euo pipefail
 
@@ -9,6 +10,7 @@ command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
