@@ -12,6 +12,7 @@ export * from './delivery/retry-policy';
 export * from './delivery/route-resolver';
 export * from './delivery/smtp-connection-pool';
 export * from './delivery/smtp-failure';
+export * from './messages/accept-message-batch';
 export * from './messages/accept-message.use-case';
 export * from './messages/idempotency-key-pruner.service';
 export * from './messages/mailbox';

@@ -5,25 +5,27 @@ import {
   RunEnrollmentUseCase,
   WORKFLOW_JOB,
   WORKFLOW_QUEUE,
-  type WorkflowJob,
-  workflowJobSchema,
+  enrollmentsOf,
+  type QueuedWorkflowJob,
+  queuedWorkflowJobSchema,
 } from '@sealpost/workflow';
 import { type Job, Queue } from 'bull';
 
-// Each running job holds one PostgreSQL connection for its step's transaction; this keeps
+// Each running job holds one PostgreSQL connection for its batch's transaction; this keeps
 // workflow steps from starving delivery of the pool.
 const WORKFLOW_CONCURRENCY = 8;
 
 /**
- * Runs due enrollments. Retries are not Bull's: a job that fails leaves the enrollment due in
- * PostgreSQL, and the scheduler hands it over again once its lease ends.
+ * Runs due enrollments, in batches (and single jobs queued before batches). Retries are not
+ * Bull's: a job that fails leaves its enrollments due in PostgreSQL, and the scheduler hands
+ * them over again once their lease ends.
  */
 @Injectable()
 export class WorkflowProcessor implements OnModuleInit {
   private readonly logger = new Logger(WorkflowProcessor.name);
 
   constructor(
-    @InjectQueue(WORKFLOW_QUEUE) private readonly queue: Queue<WorkflowJob>,
+    @InjectQueue(WORKFLOW_QUEUE) private readonly queue: Queue<QueuedWorkflowJob>,
     private readonly run: RunEnrollmentUseCase,
   ) {}
 
@@ -32,7 +34,7 @@ export class WorkflowProcessor implements OnModuleInit {
   }
 
   private async handle(job: Job): Promise<void> {
-    const parsed = workflowJobSchema.safeParse(job.data);
+    const parsed = queuedWorkflowJobSchema.safeParse(job.data);
     if (!parsed.success) {
       this.logger.error({ jobId: job.id }, 'workflow job rejected: invalid data');
       return;
@@ -43,7 +45,7 @@ export class WorkflowProcessor implements OnModuleInit {
       this.logger.error(
         {
           organisationId: parsed.data.organisationId,
-          enrollmentId: parsed.data.enrollmentId,
+          enrollments: enrollmentsOf(parsed.data).map((due) => due.enrollmentId),
           err: safeErrorFields(error),
         },
         'workflow step crashed',

@@ -17,8 +17,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Evaluates Branch and Wait for Event conditions for one enrollment: fields from the
- * contact, engagement from message_events of the emails this enrollment was sent (found by
- * the metadata the engine writes on each message).
+ * contact, engagement from message_events of the emails this enrollment was sent (found
+ * through the step runs that sent them).
  */
 @Injectable()
 export class ConditionEvaluator {
@@ -56,18 +56,19 @@ export class ConditionEvaluator {
       ? new Date(subject.now.getTime() - condition.withinDays * DAY_MS)
       : null;
     const since = latest(windowStart, subject.since ?? null);
+    // Through the step runs, which name each email this enrollment was sent: an index lookup
+    // by enrollment, where matching on message metadata would scan the organisation's mail.
     const rows = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM messages m JOIN message_events e ON e.message_id = m.id
-        WHERE m.organisation_id = $1 AND m.metadata ? 'contactId'
-          AND m.metadata ->> 'contactId' = $2 AND m.metadata ->> 'enrollmentId' = $3
-          AND e.organisation_id = $1 AND e.type = $4
-          AND ($5::text IS NULL OR m.metadata ->> 'stepId' = $5)
-          AND ($6::text IS NULL OR e.data ->> 'urlHash' = $6)
-          AND ($7::timestamptz IS NULL OR e.created_at >= $7)
+      `SELECT 1 FROM workflow_step_runs r
+         JOIN message_events e ON e.message_id = r.message_id
+        WHERE r.enrollment_id = $2 AND r.organisation_id = $1 AND r.message_id IS NOT NULL
+          AND e.organisation_id = $1 AND e.type = $3
+          AND ($4::text IS NULL OR r.step_id = $4)
+          AND ($5::text IS NULL OR e.data ->> 'urlHash' = $5)
+          AND ($6::timestamptz IS NULL OR e.created_at >= $6)
         LIMIT 1`,
       [
         subject.organisationId,
-        subject.contact.id,
         subject.enrollmentId,
         condition.kind,
         condition.stepId ?? null,

@@ -77,61 +77,129 @@ export class EnrollmentStore {
   }
 
   /**
-   * Records the step's run (once per enrollment, step and visit) and moves the enrollment
-   * on. The revision guard makes a second writer of the same step a no-op.
+   * Writes what a batch's chains did: every step's run (once per enrollment, step and
+   * visit) and each enrollment's state after its last step, in two statements. The revision
+   * guard makes a second writer of the same steps a no-op.
    */
-  async apply(
-    manager: EntityManager,
-    enrollment: EnrollmentRow,
-    visit: number,
-    transition: Transition,
-    now: Date,
-  ): Promise<void> {
-    if (transition.kind !== 'wait') {
+  async record(manager: EntityManager, organisationId: string, chains: ChainRecord[]) {
+    const runs = chains.flatMap((chain) =>
+      chain.runs.map((run) => ({ ...run, enrollment: chain.after })),
+    );
+    if (runs.length) {
       await manager.query(
         `INSERT INTO workflow_step_runs (organisation_id, enrollment_id, step_id, visit,
-           workflow_id, version, outcome, message_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           workflow_id, version, outcome, message_id, created_at)
+         SELECT $1, r.enrollment_id, r.step_id, r.visit, r.workflow_id, r.version, r.outcome,
+                r.message_id,
+                -- One statement writes a chain's steps; a microsecond apiece keeps the order
+                -- they were taken in readable from created_at.
+                date_trunc('milliseconds', clock_timestamp()) + r.n * interval '1 microsecond'
+           FROM unnest($2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::int[], $7::text[],
+                       $8::uuid[]) WITH ORDINALITY
+             AS r(enrollment_id, step_id, visit, workflow_id, version, outcome, message_id, n)
          ON CONFLICT (enrollment_id, step_id, visit) DO NOTHING`,
         [
-          enrollment.organisation_id,
-          enrollment.id,
-          enrollment.current_step,
-          visit,
-          enrollment.workflow_id,
-          enrollment.version,
-          transition.outcome,
-          transition.messageId ?? null,
+          organisationId,
+          runs.map((run) => run.enrollment.id),
+          runs.map((run) => run.stepId),
+          runs.map((run) => run.visit),
+          runs.map((run) => run.enrollment.workflow_id),
+          runs.map((run) => run.enrollment.version),
+          runs.map((run) => run.outcome),
+          runs.map((run) => run.messageId),
         ],
       );
     }
-    const guard = `WHERE organisation_id = $1 AND id = $2 AND revision = $3`;
-    const key = [enrollment.organisation_id, enrollment.id, enrollment.revision];
-    switch (transition.kind) {
-      case 'move':
-        await manager.query(
-          `UPDATE workflow_enrollments SET current_step = $4, state = 'active', due_at = $5,
-             wait_started_at = NULL, wait_timeout_at = NULL, visited = visited || $4::text,
-             revision = revision + 1, enqueued_at = NULL, updated_at = now() ${guard}`,
-          [...key, transition.next, now],
-        );
-        return;
-      case 'wait':
-        await manager.query(
-          `UPDATE workflow_enrollments SET state = 'waiting', due_at = $4,
-             wait_started_at = COALESCE(wait_started_at, $5), wait_timeout_at = $6,
-             revision = revision + 1, enqueued_at = NULL, updated_at = now() ${guard}`,
-          [...key, transition.dueAt, now, transition.waitEndsAt],
-        );
-        return;
-      case 'end':
-        await manager.query(
-          `UPDATE workflow_enrollments SET state = $4, ended_reason = $5, due_at = NULL,
-             wait_started_at = NULL, wait_timeout_at = NULL, revision = revision + 1,
-             enqueued_at = NULL, updated_at = now() ${guard}`,
-          [...key, transition.state, transition.reason],
-        );
-        return;
+    if (!chains.length) {
+      return;
     }
+    const after = chains.map((chain) => chain.after);
+    await manager.query(
+      `UPDATE workflow_enrollments e SET current_step = v.current_step, state = v.state,
+         due_at = v.due_at, wait_started_at = v.wait_started_at,
+         wait_timeout_at = v.wait_timeout_at,
+         visited = ARRAY(SELECT jsonb_array_elements_text(v.visited)),
+         ended_reason = COALESCE(v.ended_reason, e.ended_reason), revision = v.revision,
+         enqueued_at = NULL, updated_at = now()
+         FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::timestamptz[],
+                     $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::text[], $11::int[])
+           AS v(id, from_revision, current_step, state, due_at, wait_started_at,
+                wait_timeout_at, visited, ended_reason, revision)
+        -- The ids again as an array, so the rows are found by primary key.
+        WHERE e.id = ANY($2::uuid[]) AND e.id = v.id AND e.organisation_id = $1
+          AND e.revision = v.from_revision`,
+      [
+        organisationId,
+        after.map((row) => row.id),
+        chains.map((chain) => chain.fromRevision),
+        after.map((row) => row.current_step),
+        after.map((row) => row.state),
+        after.map((row) => row.due_at),
+        after.map((row) => row.wait_started_at),
+        after.map((row) => row.wait_timeout_at),
+        after.map((row) => JSON.stringify(row.visited)),
+        after.map((row) => row.ended_reason),
+        after.map((row) => row.revision),
+      ],
+    );
+  }
+}
+
+/** One step's run, as workflow_step_runs records it. */
+export interface StepRunRecord {
+  stepId: string;
+  visit: number;
+  outcome: string;
+  messageId: string | null;
+}
+
+/** An enrollment's chain of steps in one job: where it started and where it stands now. */
+export interface ChainRecord {
+  fromRevision: number;
+  after: EnrollmentRow & { ended_reason: string | null };
+  runs: StepRunRecord[];
+}
+
+/**
+ * The enrollment after `transition`, as the row will read once written: the same rules the
+ * engine has always applied, so a chain runs on in memory without re-reading its row.
+ */
+export function advance<T extends EnrollmentRow & { ended_reason: string | null }>(
+  row: T,
+  transition: Transition,
+  now: Date,
+): T {
+  const revision = row.revision + 1;
+  switch (transition.kind) {
+    case 'move':
+      return {
+        ...row,
+        current_step: transition.next,
+        state: 'active',
+        due_at: now,
+        wait_started_at: null,
+        wait_timeout_at: null,
+        visited: [...row.visited, transition.next],
+        revision,
+      };
+    case 'wait':
+      return {
+        ...row,
+        state: 'waiting',
+        due_at: transition.dueAt,
+        wait_started_at: row.wait_started_at ?? now,
+        wait_timeout_at: transition.waitEndsAt,
+        revision,
+      };
+    case 'end':
+      return {
+        ...row,
+        state: transition.state,
+        ended_reason: transition.reason,
+        due_at: null,
+        wait_started_at: null,
+        wait_timeout_at: null,
+        revision,
+      };
   }
 }

@@ -1,21 +1,24 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { EnvelopeCipher } from '@sealpost/core';
+import { EnvelopeCipher, safeErrorFields } from '@sealpost/core';
+import { AcceptMessageBatch } from '@sealpost/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type ContactRow, contactRecord } from '../contacts/contact-view';
 import { Clock } from '../scheduling/clock';
 import { type WorkflowStatus } from '../workflows/workflow-views';
 import { DefinitionCache } from './definition-cache';
-import { EnrollmentStore } from './enrollment-store';
+import { advance, type ChainRecord, EnrollmentStore, type StepRunRecord } from './enrollment-store';
 import { StepExecutor } from './step-executor';
-import { type EnrollmentRow, type Transition } from './transition';
+import { type EnrollmentRow, type PendingSend, type Transition } from './transition';
 import { openTrigger } from './trigger-data';
-import { type WorkflowJob } from './workflow-job';
+import { type DueEnrollment, enrollmentsOf, type QueuedWorkflowJob } from './workflow-job';
 
 // Steps that need no waiting (send, branch, goto...) run back to back in one job; the cap
 // keeps one long chain from holding a worker slot while others wait.
 const MAX_STEPS_PER_JOB = 25;
 
 interface LockedEnrollment extends EnrollmentRow {
+  ended_reason: string | null;
   workflow_status: WorkflowStatus;
   sender_name: string | null;
   sender_address: string;
@@ -32,10 +35,16 @@ interface LockedEnrollment extends EnrollmentRow {
   c_updated_at: Date;
 }
 
+/** A chain as it runs: its record, and the Send Email messages waiting to be accepted. */
+interface RunningChain extends ChainRecord {
+  sends: { run: StepRunRecord; send: PendingSend }[];
+  transitions: { stepId: string; transition: Transition }[];
+}
+
 /**
- * Runs one due enrollment in a transaction holding the enrollment's row lock, so two workers
- * never take the same step, and a crash mid-step leaves the row as it was for the scheduler
- * to offer again.
+ * Runs a job's due enrollments in one transaction holding their row locks, so two workers
+ * never take the same step, and a crash mid-batch leaves the rows as they were for the
+ * scheduler to offer again.
  */
 @Injectable()
 export class RunEnrollmentUseCase {
@@ -46,108 +55,205 @@ export class RunEnrollmentUseCase {
     private readonly definitions: DefinitionCache,
     private readonly executor: StepExecutor,
     private readonly store: EnrollmentStore,
+    private readonly accept: AcceptMessageBatch,
     private readonly cipher: EnvelopeCipher,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Returns how many steps it took. A chain of steps that need no waiting commits once: a
-   * commit (a WAL flush) per step would cost more than the steps. If a later step fails, the
-   * chain rolls back and runs again; a Send Email in it gets its first message back by its
-   * idempotency key, so nothing is sent twice.
+   * Returns how many steps it took. Each enrollment's chain of steps that need no waiting
+   * runs in memory; the batch's emails are accepted, and every step run and enrollment is
+   * written, together, and commit once: a commit (a WAL flush) or a round trip per step
+   * would cost more than the steps. Should the batch fail, each enrollment runs again alone,
+   * so one contact's crash holds back no other; a Send Email run again gets its first
+   * message back by its idempotency key, so nothing is sent twice.
    */
-  async execute(job: WorkflowJob): Promise<number> {
+  async execute(job: QueuedWorkflowJob): Promise<number> {
+    const due = enrollmentsOf(job);
+    if (due.length === 1) {
+      return this.runBatch(job.organisationId, due);
+    }
+    try {
+      return await this.runBatch(job.organisationId, due);
+    } catch (error) {
+      this.logger.warn(
+        {
+          organisationId: job.organisationId,
+          enrollments: due.length,
+          err: safeErrorFields(error),
+        },
+        'workflow batch failed; running its enrollments one by one',
+      );
+    }
+    let steps = 0;
+    for (const enrollment of due) {
+      try {
+        steps += await this.runBatch(job.organisationId, [enrollment]);
+      } catch (error) {
+        // Left due in PostgreSQL: the scheduler offers it again once its lease ends.
+        this.logger.error(
+          {
+            organisationId: job.organisationId,
+            enrollmentId: enrollment.enrollmentId,
+            err: safeErrorFields(error),
+          },
+          'workflow step crashed',
+        );
+      }
+    }
+    return steps;
+  }
+
+  private runBatch(organisationId: string, due: DueEnrollment[]): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      let revision = job.revision;
+      const now = this.clock.now();
+      const chains: RunningChain[] = [];
+      for (const enrollment of await this.lockDue(manager, organisationId, due, now)) {
+        if (enrollment.workflow_status === 'active') {
+          chains.push(await this.runChain(manager, enrollment, now));
+        }
+      }
+      await this.acceptSends(manager, organisationId, chains);
+      await this.store.record(manager, organisationId, chains);
       let steps = 0;
-      while (steps < MAX_STEPS_PER_JOB) {
-        const taken = await this.takeStep(manager, job, revision);
-        if (!taken) {
-          break;
-        }
-        steps += 1;
-        revision = taken.revision;
-        if (taken.transition.kind !== 'move') {
-          break;
-        }
+      for (const chain of chains) {
+        steps += chain.transitions.length;
+        chain.transitions.forEach(({ stepId, transition }) =>
+          this.logTransition(chain.after, stepId, transition),
+        );
       }
       return steps;
     });
   }
 
-  private async takeStep(
+  /** Takes steps until one waits or ends the journey, or the cap; writes nothing itself. */
+  private async runChain(
     manager: EntityManager,
-    job: WorkflowJob,
-    revision: number,
-  ): Promise<{ revision: number; transition: Transition } | null> {
-    const now = this.clock.now();
-    const enrollment = await this.lockDue(manager, job, revision, now);
-    if (!enrollment || enrollment.workflow_status !== 'active') {
-      return null;
-    }
+    locked: LockedEnrollment,
+    now: Date,
+  ): Promise<RunningChain> {
+    const contact = contactRecord(contactOf(locked));
+    const trigger = this.triggerOf(locked);
+    const settings = {
+      senderName: locked.sender_name,
+      senderAddress: locked.sender_address,
+      replyTo: locked.reply_to,
+      priority: locked.priority,
+    };
+    const chain: RunningChain = {
+      fromRevision: locked.revision,
+      after: locked,
+      runs: [],
+      sends: [],
+      transitions: [],
+    };
     const definition = await this.definitions.get(
-      enrollment.organisation_id,
-      enrollment.workflow_id,
-      enrollment.version,
+      locked.organisation_id,
+      locked.workflow_id,
+      locked.version,
     );
-    const step = definition?.steps.find((candidate) => candidate.id === enrollment.current_step);
-    const contact = contactOf(enrollment);
-    const visit = enrollment.visited.filter((id) => id === enrollment.current_step).length;
-
-    let transition: Transition = step
-      ? await this.executor.execute(
-          step,
-          {
-            enrollment,
-            contact: contactRecord(contact),
-            contactUpdatedAt: contact.updated_at,
-            trigger: this.triggerOf(enrollment),
-            settings: {
-              senderName: enrollment.sender_name,
-              senderAddress: enrollment.sender_address,
-              replyTo: enrollment.reply_to,
-              priority: enrollment.priority,
+    while (chain.transitions.length < MAX_STEPS_PER_JOB) {
+      const enrollment = chain.after;
+      const step = definition?.steps.find((candidate) => candidate.id === enrollment.current_step);
+      const visit = Math.max(
+        enrollment.visited.filter((id) => id === enrollment.current_step).length,
+        1,
+      );
+      let transition: Transition = step
+        ? await this.executor.execute(
+            step,
+            {
+              enrollment,
+              contact,
+              contactUpdatedAt: locked.c_updated_at,
+              trigger,
+              settings,
+              now,
+              visit,
             },
-            now,
-            visit: Math.max(visit, 1),
-          },
-          manager,
-        )
-      : { kind: 'end', outcome: 'failed', state: 'failed', reason: 'unknown_step' };
-    transition = stopLoops(transition, enrollment, step?.type === 'goto');
-
-    await this.store.apply(manager, enrollment, Math.max(visit, 1), transition, now);
-    this.logTransition(enrollment, transition);
-    return { revision: enrollment.revision + 1, transition };
+            manager,
+          )
+        : { kind: 'end', outcome: 'failed', state: 'failed', reason: 'unknown_step' };
+      transition = stopLoops(transition, enrollment, step?.type === 'goto');
+      if (transition.kind !== 'wait') {
+        const run: StepRunRecord = {
+          stepId: enrollment.current_step,
+          visit,
+          outcome: transition.outcome,
+          messageId: transition.messageId ?? null,
+        };
+        chain.runs.push(run);
+        if (transition.send) {
+          chain.sends.push({ run, send: transition.send });
+        }
+      }
+      chain.transitions.push({ stepId: enrollment.current_step, transition });
+      chain.after = advance(enrollment, transition, now);
+      if (transition.kind !== 'move') {
+        break;
+      }
+    }
+    return chain;
   }
 
-  /** The row, if it is still at `revision`, due, and free; another worker's lock is skipped. */
+  /** The batch's emails in one go; each step run then names its message. */
+  private async acceptSends(
+    manager: EntityManager,
+    organisationId: string,
+    chains: RunningChain[],
+  ): Promise<void> {
+    const sends = chains.flatMap((chain) => chain.sends);
+    const accepted = await this.accept.acceptIn(
+      manager,
+      organisationId,
+      sends.map(({ send }) => ({
+        prepared: send.prepared,
+        idempotencyKey: send.idempotencyKey,
+        requestHash: createHash('sha256').update(send.idempotencyKey).digest('hex'),
+      })),
+    );
+    sends.forEach(({ run }, index) => {
+      run.messageId = accepted[index].id;
+    });
+  }
+
+  /** The rows still at their revisions, due, and free; another worker's locks are skipped. */
   private async lockDue(
     manager: EntityManager,
-    job: WorkflowJob,
-    revision: number,
+    organisationId: string,
+    due: DueEnrollment[],
     now: Date,
-  ): Promise<LockedEnrollment | null> {
-    const rows = await manager.query<LockedEnrollment[]>(
+  ): Promise<LockedEnrollment[]> {
+    const ordered = [...due].sort((a, b) => (a.enrollmentId < b.enrollmentId ? -1 : 1));
+    return manager.query<LockedEnrollment[]>(
       `SELECT e.id, e.organisation_id, e.workflow_id, e.version, e.contact_id, e.state,
               e.current_step, e.revision, e.due_at, e.wait_started_at, e.wait_timeout_at,
-              e.visited, e.trigger_ciphertext, e.trigger_wrapped_key, e.trigger_key_id,
+              e.visited, e.ended_reason, e.trigger_ciphertext, e.trigger_wrapped_key,
+              e.trigger_key_id,
               w.status AS workflow_status, w.sender_name, w.sender_address, w.reply_to,
               w.priority, c.email AS c_email, c.name AS c_name, c.time_zone AS c_time_zone,
               c.fields AS c_fields, c.unsubscribed_at AS c_unsubscribed_at,
               c.consent AS c_consent, c.ehr_patient_ref AS c_ehr_patient_ref,
               c.created_at AS c_created_at, c.updated_at AS c_updated_at
-         FROM workflow_enrollments e
+         FROM unnest($2::uuid[], $3::int[]) AS j(id, revision)
+         -- One primary-key lookup per id, whatever the planner believes of the table: a join
+         -- could scan every due row of the organisation for each batch.
+         CROSS JOIN LATERAL (
+           SELECT * FROM workflow_enrollments e
+            WHERE e.id = j.id AND e.revision = j.revision AND e.organisation_id = $1
+              AND e.state IN ('active', 'waiting') AND e.due_at <= $4
+              FOR UPDATE SKIP LOCKED) e
          JOIN workflows w ON w.id = e.workflow_id AND w.organisation_id = e.organisation_id
-         -- The contact comes with the row (one round trip per step fewer); its row is not
+         -- The contact comes with the row (one round trip per batch fewer); its row is not
          -- locked, so an API update never waits for a step.
-         JOIN contacts c ON c.id = e.contact_id AND c.organisation_id = e.organisation_id
-        WHERE e.organisation_id = $1 AND e.id = $2 AND e.revision = $3
-          AND e.state IN ('active', 'waiting') AND e.due_at <= $4
-        FOR UPDATE OF e SKIP LOCKED`,
-      [job.organisationId, job.enrollmentId, revision, now],
+         JOIN contacts c ON c.id = e.contact_id AND c.organisation_id = e.organisation_id`,
+      [
+        organisationId,
+        ordered.map((item) => item.enrollmentId),
+        ordered.map((item) => item.revision),
+        now,
+      ],
     );
-    return rows[0] ?? null;
   }
 
   private triggerOf(enrollment: EnrollmentRow): Record<string, unknown> {
@@ -159,13 +265,13 @@ export class RunEnrollmentUseCase {
     return openTrigger(this.cipher, enrollment.organisation_id, enrollment.id, sealed);
   }
 
-  private logTransition(enrollment: EnrollmentRow, transition: Transition): void {
+  private logTransition(enrollment: EnrollmentRow, stepId: string, transition: Transition): void {
     this.logger.log(
       {
         organisationId: enrollment.organisation_id,
         workflowId: enrollment.workflow_id,
         enrollmentId: enrollment.id,
-        stepId: enrollment.current_step,
+        stepId,
         transition: transition.kind,
         outcome: transition.kind === 'wait' ? 'waiting' : transition.outcome,
       },
@@ -203,5 +309,6 @@ function stopLoops(transition: Transition, enrollment: EnrollmentRow, isGoto: bo
     state: 'completed',
     reason: 'loop_stopped',
     ...(transition.messageId ? { messageId: transition.messageId } : {}),
+    ...(transition.send ? { send: transition.send } : {}),
   };
 }

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SealpostError } from '@sealpost/core';
-import { AcceptMessageUseCase, type SendMessageCommand } from '@sealpost/messaging';
+import { AcceptMessageBatch, type SendMessageCommand } from '@sealpost/messaging';
 import { type SendEmailStep } from '../definitions/workflow-definition';
 import { TemplateError } from '../templates/template-error';
 import { TemplateRenderService } from '../templates/template-render.service';
@@ -9,14 +8,15 @@ import { type StepContext } from './step-context';
 import { type Transition } from './transition';
 
 /**
- * Send Email: renders the template for the contact and hands the message to the same
- * accept path as the API, so the encryption policy decides its protection at delivery.
+ * Send Email: renders the template for the contact and prepares the message for the same
+ * accept path as the API (the runner accepts it with the step), so the encryption policy
+ * decides its protection at delivery. Failures the message checks find stay with the contact.
  */
 @Injectable()
 export class SendEmailStepRunner {
   constructor(
     private readonly templates: TemplateRenderService,
-    private readonly accept: AcceptMessageUseCase,
+    private readonly accept: AcceptMessageBatch,
   ) {}
 
   async run(step: SendEmailStep, context: StepContext): Promise<Transition> {
@@ -32,25 +32,14 @@ export class SendEmailStepRunner {
       return failure(error);
     }
 
-    // One key per enrollment, step and visit: a retried job, or one that ran after a crash
-    // between this accept and the enrollment's commit, gets the first message back.
-    const key = `workflow:${enrollment.id}:${step.id}:${context.visit}`;
-    const caller = {
-      organisationId: enrollment.organisation_id,
-      apiKeyId: `workflow:${enrollment.workflow_id}`,
-      scopes: ['messages:send' as const],
-    };
+    // One key per enrollment, step and visit: a retried job, or one that runs again after a
+    // crash, gets the first message back.
+    const idempotencyKey = `workflow:${enrollment.id}:${step.id}:${context.visit}`;
     try {
-      const { message } = await this.accept.execute(caller, command, {
-        key,
-        requestHash: createHash('sha256').update(key).digest('hex'),
-      });
-      return { kind: 'move', outcome: 'sent', next: step.next, messageId: message.id };
+      const prepared = this.accept.prepare(enrollment.organisation_id, command);
+      return { kind: 'move', outcome: 'sent', next: step.next, send: { idempotencyKey, prepared } };
     } catch (error) {
-      if (error instanceof SealpostError) {
-        return failure(error);
-      }
-      throw error;
+      return failure(error);
     }
   }
 

@@ -11,9 +11,18 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../scheduling/clock';
 import { WORKFLOW_JOB, WORKFLOW_QUEUE } from './engine.constants';
 import { TriggerSweeper } from './trigger-sweeper';
-import { type WorkflowJob, workflowJobId } from './workflow-job';
+import {
+  MAX_ENROLLMENTS_PER_JOB,
+  type QueuedWorkflowJob,
+  type WorkflowBatchJob,
+  workflowJobId,
+} from './workflow-job';
 
 const BATCH_SIZE = 500;
+// Claims run no further ahead of the workers than this many queued jobs: every claim scans
+// the due rows already handed over and not yet run, so a queue holding the whole backlog
+// would make each pass cost as much as the backlog.
+const MAX_WAITING_JOBS = 64;
 // Due times are minutes or days apart; a second of latency is invisible to a contact.
 const POLL_INTERVAL_MS = 1000;
 // A row handed to Bull this long ago and still due is handed over again: its job was lost
@@ -44,7 +53,7 @@ export class WorkflowScheduler implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly dataSource: DataSource,
-    @InjectQueue(WORKFLOW_QUEUE) private readonly queue: Queue<WorkflowJob>,
+    @InjectQueue(WORKFLOW_QUEUE) private readonly queue: Queue<QueuedWorkflowJob>,
     private readonly clock: Clock,
     private readonly sweeper: TriggerSweeper,
   ) {}
@@ -60,8 +69,15 @@ export class WorkflowScheduler implements OnApplicationBootstrap, OnApplicationS
     await this.loop;
   }
 
-  /** Hands one batch of due enrollments to Bull; returns how many. Higher priority first. */
+  /**
+   * Hands one batch of due enrollments to Bull, as jobs of up to MAX_ENROLLMENTS_PER_JOB
+   * enrollments of one organisation; returns how many enrollments (none while the workers
+   * have enough waiting). Higher priority first.
+   */
   async dispatchOnce(): Promise<number> {
+    if ((await this.queue.getWaitingCount()) >= MAX_WAITING_JOBS) {
+      return 0;
+    }
     const now = this.clock.now();
     const rows = await this.dataSource.query<DueRow[]>(
       `WITH due AS (
@@ -84,19 +100,11 @@ export class WorkflowScheduler implements OnApplicationBootstrap, OnApplicationS
     }
     try {
       await this.queue.addBulk(
-        rows.map((row) => {
-          const job: WorkflowJob = {
-            v: 1,
-            organisationId: row.organisation_id,
-            enrollmentId: row.id,
-            revision: row.revision,
-          };
-          return {
-            name: WORKFLOW_JOB,
-            data: job,
-            opts: { jobId: workflowJobId(job), removeOnComplete: true, removeOnFail: true },
-          };
-        }),
+        batchesOf(rows).map((job) => ({
+          name: WORKFLOW_JOB,
+          data: job,
+          opts: { jobId: workflowJobId(job), removeOnComplete: true, removeOnFail: true },
+        })),
       );
     } catch (error) {
       // Redis refused: offer the rows on the next pass rather than after the lease.
@@ -138,4 +146,20 @@ export class WorkflowScheduler implements OnApplicationBootstrap, OnApplicationS
       }
     }
   }
+}
+
+/** The claimed rows as batch jobs: per organisation, in claim order, at most a job's worth. */
+function batchesOf(rows: DueRow[]): WorkflowBatchJob[] {
+  const open = new Map<string, WorkflowBatchJob>();
+  const jobs: WorkflowBatchJob[] = [];
+  for (const row of rows) {
+    let job = open.get(row.organisation_id);
+    if (!job || job.items.length >= MAX_ENROLLMENTS_PER_JOB) {
+      job = { v: 2, organisationId: row.organisation_id, items: [] };
+      open.set(row.organisation_id, job);
+      jobs.push(job);
+    }
+    job.items.push({ enrollmentId: row.id, revision: row.revision });
+  }
+  return jobs;
 }

@@ -18,7 +18,7 @@ import { ContactsService } from '../contacts/contacts.service';
 import { WORKFLOW_QUEUE } from '../engine/engine.constants';
 import { RunEnrollmentUseCase } from '../engine/run-enrollment.use-case';
 import { TriggerSweeper } from '../engine/trigger-sweeper';
-import { type WorkflowJob } from '../engine/workflow-job';
+import { type QueuedWorkflowJob } from '../engine/workflow-job';
 import { WorkflowScheduler } from '../engine/workflow-scheduler.service';
 import { Clock, ManualClock } from '../scheduling/clock';
 import { TemplatesService } from '../templates/templates.service';
@@ -37,7 +37,7 @@ export class EngineHarness {
   readonly clock = new ManualClock(new Date('2026-06-01T08:00:00Z'));
   moduleRef!: TestingModule;
   dataSource!: DataSource;
-  queue!: Queue.Queue<WorkflowJob>;
+  queue!: Queue.Queue<QueuedWorkflowJob>;
   private database!: TestDatabase;
   private config!: SealpostConfig;
 
@@ -50,7 +50,7 @@ export class EngineHarness {
       SEALPOST_QUEUE_PREFIX: `test-${randomBytes(6).toString('hex')}`,
       SEALPOST_LOG_LEVEL: 'silent',
     });
-    this.queue = new Queue<WorkflowJob>(WORKFLOW_QUEUE, this.config.redis.url, {
+    this.queue = new Queue<QueuedWorkflowJob>(WORKFLOW_QUEUE, this.config.redis.url, {
       prefix: this.config.redis.queuePrefix,
     });
     this.moduleRef = await Test.createTestingModule({
