@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createPublicKey, verify } from 'node:crypto';
 import { BullModule } from '@nestjs/bull';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
@@ -165,6 +165,34 @@ describe('webhook delivery (real PostgreSQL, a real HTTP receiver on loopback)',
     expect((await deliveryOf(dataSource, endpoint.id, event.eventId))!.status).toBe('succeeded');
   });
 
+  it('signs an Ed25519 endpoint with v1a, verifiable with its whpk_ public key', async () => {
+    const endpoint = await endpoints.create(caller, { url: receiver.url(), signing: 'ed25519' });
+    const { delivery } = await delivered(endpoint);
+
+    expect(await attempt(delivery.id)).toBe('succeeded');
+
+    // The receiver's side: the raw 32-byte key after whpk_, wrapped as SPKI for node:crypto.
+    const [request] = receiver.requests;
+    const raw = Buffer.from(endpoint.publicKey!.slice('whpk_'.length), 'base64');
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]);
+    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const [version, signature] = (request.headers['webhook-signature'] as string).split(',');
+    const content = Buffer.from(
+      `${String(request.headers['webhook-id'])}.${String(request.headers['webhook-timestamp'])}.` +
+        request.body,
+    );
+    expect(version).toBe('v1a');
+    expect(verify(null, content, key, Buffer.from(signature, 'base64'))).toBe(true);
+    expect(
+      verify(
+        null,
+        Buffer.concat([content, Buffer.from(' ')]),
+        key,
+        Buffer.from(signature, 'base64'),
+      ),
+    ).toBe(false);
+  });
+
   it('sends no address, subject, SMTP response or MX host', async () => {
     const endpoint = await anEndpoint();
     const { delivery } = await delivered(endpoint, 'bounced', {
@@ -279,6 +307,11 @@ describe('webhook delivery (real PostgreSQL, a real HTTP receiver on loopback)',
       }),
     );
     expect(log.slice(1).every((entry) => entry.outcome === 'retrying')).toBe(true);
+    const firstPage = await attemptsLog.list(caller, endpoint.id, 5);
+    const secondPage = await attemptsLog.list(caller, endpoint.id, 5, firstPage[4].id);
+    expect([...firstPage, ...secondPage].map((entry) => entry.attempt)).toEqual([
+      14, 13, 12, 11, 10, 9, 8, 7, 6, 5,
+    ]);
   });
 
   it.each([

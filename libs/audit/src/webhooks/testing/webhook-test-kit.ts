@@ -18,7 +18,10 @@ export function webhookTestConfig(databaseUrl: string, env: Env = {}): SealpostC
   });
 }
 
-/** A clock the tests set and move; it starts a little ahead of real time (see README). */
+/**
+ * A clock the tests set and move. It starts a minute ahead of real time: the fan-out trigger
+ * stamps new deliveries with the database's now(), which must not be later than this clock.
+ */
 export class MovableClock extends Clock {
   private at = Date.now() + 60_000;
 
