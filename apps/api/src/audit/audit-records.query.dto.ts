@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { AUDIT_ACTOR_TYPES, type AuditActor } from '@sealpost/core';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-
-const ACTOR_TYPES = ['api_key', 'user', 'system'] as const;
 
 export class AuditRecordsQueryDto {
   @ApiPropertyOptional({ description: 'Exact action, e.g. api_key.created.' })
@@ -11,10 +10,10 @@ export class AuditRecordsQueryDto {
   @MaxLength(200)
   action?: string;
 
-  @ApiPropertyOptional({ enum: ACTOR_TYPES })
+  @ApiPropertyOptional({ enum: AUDIT_ACTOR_TYPES })
   @IsOptional()
-  @IsIn(ACTOR_TYPES)
-  actorType?: (typeof ACTOR_TYPES)[number];
+  @IsIn(AUDIT_ACTOR_TYPES)
+  actorType?: AuditActor['type'];
 
   @ApiPropertyOptional({ description: 'API key id, user id or system component.' })
   @IsOptional()

@@ -7,8 +7,10 @@ import { SealpostError } from '../errors/sealpost-error';
  * Who acted: an API key, a user, a user in a break-glass session (so every action of such a
  * session stands out in the chain), or Sealpost itself (a job, the delivery pipeline).
  */
+export const AUDIT_ACTOR_TYPES = ['api_key', 'user', 'break_glass_user', 'system'] as const;
+
 export interface AuditActor {
-  type: 'api_key' | 'user' | 'break_glass_user' | 'system';
+  type: (typeof AUDIT_ACTOR_TYPES)[number];
   id: string;
 }
 
