@@ -21,6 +21,7 @@ import { OrganisationKeysController } from './organisation-keys/organisation-key
 import { OrganisationSmimeController } from './organisation-keys/organisation-smime.controller';
 import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
+import { RetentionHttpModule } from './retention/retention-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
 import { SessionsController } from './users/sessions.controller';
 import { UsersController } from './users/users.controller';
@@ -45,6 +46,7 @@ export class AppModule {
         WorkflowsHttpModule,
         TrackingHttpModule,
         AuditHttpModule,
+        RetentionHttpModule,
         WebhooksHttpModule,
       ],
       controllers: [

@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditJobsModule, AuditModule } from '@sealpost/audit';
 import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
-import { DeliveryModule, MESSAGING_ENTITIES } from '@sealpost/messaging';
+import { DeliveryModule, MESSAGING_ENTITIES, RetentionPurgeModule } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { WebhookWorkerModule } from './webhooks/webhook-worker.module';
@@ -20,6 +20,7 @@ export class WorkerModule {
         AuditJobsModule,
         BullModule.forRoot({ url: config.redis.url, prefix: config.redis.queuePrefix }),
         DeliveryModule,
+        RetentionPurgeModule,
         WorkflowWorkerModule,
         WebhookWorkerModule,
       ],

@@ -38,3 +38,4 @@ import { MessageRecipient } from './messages/message-recipient.entity';
 import { Message } from './messages/message.entity';
 
 export const MESSAGING_ENTITIES = [Message, MessageRecipient, MessageEvent];
+export * from './retention';

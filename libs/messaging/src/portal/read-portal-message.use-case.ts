@@ -25,9 +25,9 @@ export interface PortalAttachment {
 interface MessageRow {
   from_address: string;
   created_at: Date;
-  content_ciphertext: Buffer;
-  content_wrapped_key: Buffer;
-  content_key_id: string;
+  content_ciphertext: Buffer | null;
+  content_wrapped_key: Buffer | null;
+  content_key_id: string | null;
   organisation_name: string;
 }
 
@@ -85,6 +85,10 @@ export class ReadPortalMessageUseCase {
     );
     if (!row) {
       throw new PortalError(PortalErrorCode.LinkUnknown);
+    }
+    if (!row.content_ciphertext || !row.content_wrapped_key || !row.content_key_id) {
+      // The organisation's retention policy destroyed the body: to the reader, the link is over.
+      throw new PortalError(PortalErrorCode.LinkExpired);
     }
     const content = openContent(this.cipher, link.organisationId, link.messageId, {
       ciphertext: row.content_ciphertext,

@@ -1,0 +1,3 @@
+export * from './retention-policies.service';
+export * from './retention-purge.service';
+export * from './retention.module';
