@@ -66,6 +66,40 @@ describe('Audit API (real app, PostgreSQL)', () => {
     expect(mine[3].target.id).toBe(created.body.id);
   });
 
+  it('records template and workflow changes with their versions', async () => {
+    const template = await call<{ id: string }>(api, 'POST', '/v1/templates', {
+      token: admin.token,
+      body: { name: 'Reminder', subject: 'Your visit', text: 'Hello {{contact.name}}' },
+    });
+    const workflow = await call<{ id: string }>(api, 'POST', '/v1/workflows', {
+      token: admin.token,
+      body: {
+        name: 'Reminder',
+        settings: { senderName: 'North Clinic', senderAddress: 'clinic@example.org' },
+        definition: {
+          start: 'remind',
+          triggers: [{ type: 'event', eventType: 'appointment_booked' }],
+          steps: [
+            { id: 'remind', type: 'send_email', templateId: template.body.id, next: 'end' },
+            { id: 'end', type: 'end' },
+          ],
+        },
+      },
+    });
+    await call(api, 'POST', `/v1/workflows/${workflow.body.id}/pause`, { token: admin.token });
+
+    const templates = await records(admin, `?targetId=${template.body.id}`);
+    const workflows = await records(admin, `?targetType=workflow&targetId=${workflow.body.id}`);
+
+    expect(templates.body.data.map((record) => [record.action, record.details])).toEqual([
+      ['template.created', { version: 1 }],
+    ]);
+    expect(workflows.body.data.map((record) => record.action)).toEqual([
+      'workflow.paused',
+      'workflow.created',
+    ]);
+  });
+
   it('pages newest first with a cursor and filters by action and target', async () => {
     const first = await records(admin, '?limit=2');
     const second = await records(admin, `?limit=2&cursor=${first.body.nextCursor}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EnvelopeCipher } from '@sealpost/core';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type TemplateParts } from './template-parts';
 
 export interface StoredTemplate {
@@ -50,10 +50,11 @@ export class TemplatesRepository {
     organisationId: string,
     name: string,
     parts: TemplateParts,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<StoredTemplate> {
     const id = randomUUID();
     const sealed = this.seal(organisationId, id, parts);
-    const [row] = await this.dataSource.query<TemplateRow[]>(
+    const [row] = await manager.query<TemplateRow[]>(
       `INSERT INTO templates (id, organisation_id, name, content_ciphertext, content_wrapped_key,
          content_key_id)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
@@ -67,9 +68,10 @@ export class TemplatesRepository {
     id: string,
     name: string,
     parts: TemplateParts,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<StoredTemplate | null> {
     const sealed = this.seal(organisationId, id, parts);
-    const [rows] = await this.dataSource.query<[TemplateRow[], number]>(
+    const [rows] = await manager.query<[TemplateRow[], number]>(
       `UPDATE templates
           SET name = $3, content_ciphertext = $4, content_wrapped_key = $5, content_key_id = $6,
               version = version + 1,
@@ -104,8 +106,12 @@ export class TemplatesRepository {
     }));
   }
 
-  async remove(organisationId: string, id: string): Promise<boolean> {
-    const [, deleted] = await this.dataSource.query<[unknown[], number]>(
+  async remove(
+    organisationId: string,
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
+    const [, deleted] = await manager.query<[unknown[], number]>(
       `DELETE FROM templates WHERE id = $1 AND organisation_id = $2`,
       [id, organisationId],
     );

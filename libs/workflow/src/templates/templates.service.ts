@@ -1,5 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  AuditLog,
+  type AuthContext,
+  ErrorCode,
+  requireAuditLog,
+  SealpostError,
+} from '@sealpost/core';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CompiledTemplates } from './compiled-templates';
 import { ContactFieldCatalog } from './contact-field-catalog';
 import { checkTemplate } from './template-checker';
@@ -24,11 +32,16 @@ export class TemplatesService {
     private readonly templates: TemplatesRepository,
     private readonly compiled: CompiledTemplates,
     private readonly catalog: ContactFieldCatalog,
+    private readonly dataSource: DataSource,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   async create(caller: AuthContext, input: TemplateInput): Promise<TemplateView> {
     const parts = await this.checked(caller.organisationId, input);
-    const stored = await this.templates.insert(caller.organisationId, input.name.trim(), parts);
+    const stored = await this.audited(caller, 'template.created', async (tx) => {
+      const row = await this.templates.insert(caller.organisationId, input.name.trim(), parts, tx);
+      return { result: row, targetId: row.id, version: row.version };
+    });
     this.logger.log(
       { organisationId: caller.organisationId, templateId: stored.id },
       'template created',
@@ -42,10 +55,14 @@ export class TemplatesService {
       throw templateNotFound();
     }
     const parts = await this.checked(caller.organisationId, input);
-    const stored = await this.templates.update(caller.organisationId, id, input.name.trim(), parts);
-    if (!stored) {
-      throw templateNotFound();
-    }
+    const stored = await this.audited(caller, 'template.edited', async (tx) => {
+      const name = input.name.trim();
+      const row = await this.templates.update(caller.organisationId, id, name, parts, tx);
+      if (!row) {
+        throw templateNotFound();
+      }
+      return { result: row, targetId: id, version: row.version };
+    });
     this.compiled.forget(caller.organisationId, id);
     this.logger.log(
       { organisationId: caller.organisationId, templateId: id, version: stored.version },
@@ -67,11 +84,34 @@ export class TemplatesService {
   }
 
   async remove(caller: AuthContext, id: string): Promise<void> {
-    if (!(await this.templates.remove(caller.organisationId, id))) {
-      throw templateNotFound();
-    }
+    await this.audited(caller, 'template.deleted', async (tx) => {
+      if (!(await this.templates.remove(caller.organisationId, id, tx))) {
+        throw templateNotFound();
+      }
+      return { result: undefined, targetId: id };
+    });
     this.compiled.forget(caller.organisationId, id);
     this.logger.log({ organisationId: caller.organisationId, templateId: id }, 'template deleted');
+  }
+
+  /** Runs a change and appends its audit record in one transaction (fail closed). */
+  private async audited<T>(
+    caller: AuthContext,
+    action: string,
+    change: (tx: EntityManager) => Promise<{ result: T; targetId: string; version?: number }>,
+  ): Promise<T> {
+    const audit = requireAuditLog(this.audit);
+    return this.dataSource.transaction(async (tx) => {
+      const { result, targetId, version } = await change(tx);
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action,
+        target: { type: 'template', id: targetId },
+        details: version === undefined ? {} : { version },
+      });
+      return result;
+    });
   }
 
   /** The parts to store, or a 422 listing every problem with its part and line. */
