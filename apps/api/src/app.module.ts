@@ -21,6 +21,7 @@ import { OrganisationKeysController } from './organisation-keys/organisation-key
 import { OrganisationSmimeController } from './organisation-keys/organisation-smime.controller';
 import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
+import { ReportsHttpModule } from './reports/reports-http.module';
 import { RetentionHttpModule } from './retention/retention-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
 import { SessionsController } from './users/sessions.controller';
@@ -48,6 +49,7 @@ export class AppModule {
         AuditHttpModule,
         RetentionHttpModule,
         WebhooksHttpModule,
+        ReportsHttpModule,
       ],
       controllers: [
         MessagesController,

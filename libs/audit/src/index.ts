@@ -6,5 +6,6 @@ export * from './chain';
 export * from './checkpoints';
 export * from './jobs';
 export * from './records';
+export * from './reports';
 export * from './verification';
 export * from './webhooks';

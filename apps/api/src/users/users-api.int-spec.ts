@@ -27,8 +27,9 @@ const MINUTE = 60_000;
 // Routes open without a credential, or to any signed-in person for their own session.
 const PUBLIC_ROUTES = ['/health', '/v1/auth/enrol', '/v1/auth/enrol/confirm', '/v1/auth/sessions'];
 const OWN_SESSION_ROUTES = ['/v1/auth/session', '/v1/auth/session/end'];
-// POSTs that only read (a segment's size for a filter too long for a query string).
-const READING_POSTS = ['/v1/segments/count'];
+// POSTs that only read (a segment's size for a filter too long for a query string; a report
+// request, which queues a build of counts and changes no data).
+const READING_POSTS = ['/v1/segments/count', '/v1/reports'];
 
 describe('Users, roles and sessions (real app, PostgreSQL)', () => {
   const clock = new FakeClock();

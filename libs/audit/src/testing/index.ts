@@ -1,1 +1,2 @@
 export * from './audit-test-kit';
+export * from './report-seed';

@@ -22,6 +22,8 @@ import { CreateWebhookDeliveries1796313600061 } from './1796313600061-CreateWebh
 import { CreateWebhookAttempts1796313600062 } from './1796313600062-CreateWebhookAttempts';
 import { CreateWebhookFanOut1796313600063 } from './1796313600063-CreateWebhookFanOut';
 import { CreateUsers1796313600070 } from './1796313600070-CreateUsers';
+import { CreateReports1796313600080 } from './1796313600080-CreateReports';
+import { IndexEngagementEventsForReports1796313600081 } from './1796313600081-IndexEngagementEventsForReports';
 import { AddRetention1796313600090 } from './1796313600090-AddRetention';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
@@ -50,5 +52,7 @@ export const MIGRATIONS = [
   CreateWebhookAttempts1796313600062,
   CreateWebhookFanOut1796313600063,
   CreateUsers1796313600070,
+  CreateReports1796313600080,
+  IndexEngagementEventsForReports1796313600081,
   AddRetention1796313600090,
 ];
