@@ -280,6 +280,30 @@ describe('webhooks API (real PostgreSQL)', () => {
     expect(attempts.body.data).toEqual([]);
   });
 
+  it('audits every change in the audit chain, without the URL', async () => {
+    const created = await create({ url: 'https://hooks.example.com/audited?token=abc123' });
+    const id = created.body.id;
+    await call(api, 'PATCH', `/v1/webhooks/${id}`, {
+      token: tenant.token,
+      body: { description: 'x', enabled: false },
+    });
+    await call(api, 'POST', `/v1/webhooks/${id}/rotate-secret`, { token: tenant.token });
+    await call(api, 'DELETE', `/v1/webhooks/${id}`, { token: tenant.token });
+
+    const records = await api.dataSource.query<{ action: string; details: object }[]>(
+      `SELECT action, details FROM audit_records WHERE target_id = $1 ORDER BY sequence`,
+      [id],
+    );
+    expect(records.map((record) => record.action)).toEqual([
+      'webhook_endpoint.created',
+      'webhook_endpoint.updated',
+      'webhook_endpoint.secret_rotated',
+      'webhook_endpoint.deleted',
+    ]);
+    expect(records[1].details).toEqual({ fields: 'description enabled', enabled: false });
+    expect(JSON.stringify(records)).not.toContain('abc123');
+  });
+
   it('refuses a key without webhooks:manage with 403', async () => {
     const sender = await createTenant(api, ['messages:send']);
 

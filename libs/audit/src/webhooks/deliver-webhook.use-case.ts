@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { EnvelopeCipher } from '@sealpost/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { AuditLog, EnvelopeCipher, requireAuditLog } from '@sealpost/core';
 import { Clock } from '@sealpost/encryption';
 import { DataSource } from 'typeorm';
 import { secretContext } from './webhook-endpoints.service';
@@ -44,6 +44,9 @@ interface AttemptResult {
   disableReason: string | null;
 }
 
+/** Disabling an endpoint is an admin-visible change, so Sealpost audits it as its own actor. */
+const WEBHOOKS_ACTOR = { type: 'system', id: 'webhooks' } as const;
+
 /**
  * One attempt of one delivery: claim it (attempts + 1, leased), sign the payload with the
  * current secret and any still in its rotation window, POST it to the checked address, then
@@ -61,6 +64,7 @@ export class DeliverWebhookUseCase {
     private readonly urlGuard: WebhookUrlGuard,
     private readonly sender: WebhookHttpSender,
     private readonly clock: Clock,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   /** Returns the attempt's outcome, or null when there was nothing due to attempt. */
@@ -264,6 +268,13 @@ export class DeliverWebhookUseCase {
         ],
       );
       if (result.disableReason) {
+        await requireAuditLog(this.audit).append(manager, {
+          organisationId,
+          actor: WEBHOOKS_ACTOR,
+          action: 'webhook_endpoint.disabled',
+          target: { type: 'webhook_endpoint', id: claimed.endpoint_id },
+          details: { reason: result.error, attempts: claimed.attempts },
+        });
         await manager.query(
           `UPDATE webhook_endpoints
               SET enabled = false, disabled_reason = $3, disabled_at = $4, updated_at = now()

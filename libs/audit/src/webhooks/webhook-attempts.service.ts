@@ -1,5 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext, ErrorCode, SealpostError } from '@sealpost/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  AuditLog,
+  type AuthContext,
+  ErrorCode,
+  requireAuditLog,
+  SealpostError,
+} from '@sealpost/core';
 import { Clock } from '@sealpost/encryption';
 import { DataSource } from 'typeorm';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
@@ -44,6 +51,7 @@ export class WebhookAttemptsService {
     private readonly dataSource: DataSource,
     private readonly endpoints: WebhookEndpointsService,
     private readonly clock: Clock,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   /** Newest first; `before` is the id of the last attempt of the previous page. */
@@ -98,8 +106,10 @@ export class WebhookAttemptsService {
         'The endpoint is disabled; enable it before replaying to it.',
       );
     }
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `WITH replayed AS (
+    const audit = requireAuditLog(this.audit);
+    const deliveryId = await this.dataSource.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string }[]>(
+        `WITH replayed AS (
          INSERT INTO webhook_deliveries
            (organisation_id, endpoint_id, event_id, event_type, next_attempt_at)
          SELECT w.organisation_id, w.id, e.id,
@@ -113,15 +123,24 @@ export class WebhookAttemptsService {
          RETURNING id),
        wake AS (SELECT pg_notify($5, ''))
        SELECT id FROM replayed, wake`,
-      [caller.organisationId, endpointId, eventId, this.clock.now(), WEBHOOK_CHANNEL],
-    );
-    if (!rows[0]) {
-      throw webhookMessageNotFound();
-    }
+        [caller.organisationId, endpointId, eventId, this.clock.now(), WEBHOOK_CHANNEL],
+      );
+      if (!rows[0]) {
+        throw webhookMessageNotFound();
+      }
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'webhook_endpoint.message_replayed',
+        target: { type: 'webhook_endpoint', id: endpointId },
+        details: { messageId },
+      });
+      return rows[0].id;
+    });
     this.logger.log(
-      { organisationId: caller.organisationId, endpointId, deliveryId: rows[0].id },
+      { organisationId: caller.organisationId, endpointId, deliveryId },
       'webhook replay queued',
     );
-    return { messageId, deliveryId: rows[0].id };
+    return { messageId, deliveryId };
   }
 }

@@ -13,6 +13,7 @@ import {
   type WebhookEndpointWithSecret,
 } from './webhook-endpoints.service';
 import { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
+import { AuditModule } from '../audit.module';
 import { WebhookDeliveryModule, WebhooksModule } from './webhooks.module';
 import {
   aMessageEvent,
@@ -102,6 +103,7 @@ describe('webhook delivery (real PostgreSQL, a real HTTP receiver on loopback)',
     moduleRef = await Test.createTestingModule({
       imports: [
         CoreModule.forRoot(config, []),
+        AuditModule,
         BullModule.forRoot({ url: config.redis.url, prefix: config.redis.queuePrefix }),
         WebhooksModule,
         WebhookDeliveryModule,
@@ -346,6 +348,12 @@ describe('webhook delivery (real PostgreSQL, a real HTTP receiver on loopback)',
     const view = await endpoints.get(caller, endpoint.id);
     expect(view.enabled).toBe(false);
     expect(view.disabledReason).toContain('410');
+    const audited = await dataSource.query<{ actor_id: string; details: object }[]>(
+      `SELECT actor_id, details FROM audit_records
+        WHERE action = 'webhook_endpoint.disabled' AND target_id = $1`,
+      [endpoint.id],
+    );
+    expect(audited).toEqual([{ actor_id: 'webhooks', details: { reason: 'gone', attempts: 1 } }]);
     const next = await delivered(endpoint);
     expect(next.delivery).toBeUndefined();
   });

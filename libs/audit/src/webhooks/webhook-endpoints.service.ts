@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext, EnvelopeCipher, type SealedValue } from '@sealpost/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  type AuditDetails,
+  AuditLog,
+  type AuthContext,
+  EnvelopeCipher,
+  requireAuditLog,
+  type SealedValue,
+} from '@sealpost/core';
 import { Clock } from '@sealpost/encryption';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { webhookNotFound, webhookUrlRefused } from './webhook-errors';
 import { generateWebhookSecret, type WebhookSigning } from './webhook-secrets';
 import { WebhookUrlGuard } from './webhook-url-guard';
@@ -64,6 +72,36 @@ interface EndpointRow {
 const VIEW_COLUMNS = `id, url, description, event_types, enabled, signing, public_key,
   previous_secret_expires_at, disabled_reason, disabled_at, created_at, updated_at`;
 
+const INSERT_ENDPOINT = `
+  INSERT INTO webhook_endpoints (id, organisation_id, url, description, event_types, enabled,
+    signing, secret_ciphertext, secret_wrapped_key, secret_key_id, public_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  RETURNING ${VIEW_COLUMNS}`;
+
+// Absent fields (null) keep their value; enabling clears the reason of an earlier disabling.
+const UPDATE_ENDPOINT = `
+  UPDATE webhook_endpoints
+     SET url = coalesce($3, url), description = coalesce($4, description),
+         event_types = coalesce($5, event_types), enabled = coalesce($6, enabled),
+         disabled_reason = CASE WHEN $6 THEN NULL ELSE disabled_reason END,
+         disabled_at = CASE WHEN $6 THEN NULL ELSE disabled_at END,
+         updated_at = now()
+   WHERE organisation_id = $1 AND id = $2
+  RETURNING ${VIEW_COLUMNS}`;
+
+// The current secret becomes the previous one, within one row, so both share one binding.
+const ROTATE_SECRET = `
+  UPDATE webhook_endpoints
+     SET previous_secret_ciphertext = secret_ciphertext,
+         previous_secret_wrapped_key = secret_wrapped_key,
+         previous_secret_key_id = secret_key_id,
+         previous_public_key = public_key,
+         previous_secret_expires_at = $3,
+         secret_ciphertext = $4, secret_wrapped_key = $5, secret_key_id = $6,
+         public_key = $7, updated_at = now()
+   WHERE organisation_id = $1 AND id = $2
+  RETURNING ${VIEW_COLUMNS}`;
+
 /** Endpoints of one organisation: every query takes the caller's organisation id. */
 @Injectable()
 export class WebhookEndpointsService {
@@ -74,6 +112,7 @@ export class WebhookEndpointsService {
     private readonly cipher: EnvelopeCipher,
     private readonly urlGuard: WebhookUrlGuard,
     private readonly clock: Clock,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   async create(
@@ -86,12 +125,13 @@ export class WebhookEndpointsService {
     const signing = command.signing ?? 'hmac-sha256';
     const generated = generateWebhookSecret(signing);
     const sealed = this.seal(caller.organisationId, id, generated.secret);
-    const [row] = await this.dataSource.query<EndpointRow[]>(
-      `INSERT INTO webhook_endpoints (id, organisation_id, url, description, event_types,
-         enabled, signing, secret_ciphertext, secret_wrapped_key, secret_key_id, public_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       RETURNING ${VIEW_COLUMNS}`,
-      [
+    const details = {
+      signing,
+      eventTypes: (command.eventTypes ?? []).join(' '),
+      enabled: command.enabled ?? true,
+    };
+    const row = await this.audited(caller, id, 'created', details, async (tx) => {
+      const [created] = await tx.query<EndpointRow[]>(INSERT_ENDPOINT, [
         id,
         caller.organisationId,
         command.url,
@@ -103,8 +143,9 @@ export class WebhookEndpointsService {
         sealed.wrappedKey,
         sealed.keyId,
         generated.publicKey,
-      ],
-    );
+      ]);
+      return created;
+    });
     this.logger.log({ organisationId: caller.organisationId, endpointId: id }, 'webhook created');
     return { ...viewOf(row), secret: shownSecret(signing, generated.secret) };
   }
@@ -139,39 +180,35 @@ export class WebhookEndpointsService {
     if (command.url !== undefined) {
       await this.assertUrlAllowed(command.url);
     }
-    const [rows] = await this.dataSource.query<[EndpointRow[], number]>(
-      `UPDATE webhook_endpoints
-          SET url = coalesce($3, url), description = coalesce($4, description),
-              event_types = coalesce($5, event_types), enabled = coalesce($6, enabled),
-              disabled_reason = CASE WHEN $6 THEN NULL ELSE disabled_reason END,
-              disabled_at = CASE WHEN $6 THEN NULL ELSE disabled_at END,
-              updated_at = now()
-        WHERE organisation_id = $1 AND id = $2
-        RETURNING ${VIEW_COLUMNS}`,
-      [
+
+    const fields = Object.entries(command)
+      .filter(([, value]) => value !== undefined)
+      .map(([field]) => field)
+      .sort();
+    const details = { fields: fields.join(' '), enabled: command.enabled ?? null };
+    const row = await this.audited(caller, id, 'updated', details, async (tx) => {
+      const [[updated]] = await tx.query<[EndpointRow[], number]>(UPDATE_ENDPOINT, [
         caller.organisationId,
         id,
         command.url ?? null,
         command.description ?? null,
         command.eventTypes ?? null,
         command.enabled ?? null,
-      ],
-    );
-    if (!rows[0]) {
-      throw webhookNotFound();
-    }
+      ]);
+      return updated;
+    });
     this.logger.log({ organisationId: caller.organisationId, endpointId: id }, 'webhook updated');
-    return viewOf(rows[0]);
+    return viewOf(row);
   }
 
   async remove(caller: AuthContext, id: string): Promise<void> {
-    const [, count] = await this.dataSource.query<[unknown[], number]>(
-      `DELETE FROM webhook_endpoints WHERE organisation_id = $1 AND id = $2`,
-      [caller.organisationId, id],
-    );
-    if (!count) {
-      throw webhookNotFound();
-    }
+    await this.audited(caller, id, 'deleted', {}, async (tx) => {
+      const [[deleted]] = await tx.query<[{ id: string }[], number]>(
+        `DELETE FROM webhook_endpoints WHERE organisation_id = $1 AND id = $2 RETURNING id`,
+        [caller.organisationId, id],
+      );
+      return deleted;
+    });
     this.logger.log({ organisationId: caller.organisationId, endpointId: id }, 'webhook deleted');
   }
 
@@ -181,21 +218,13 @@ export class WebhookEndpointsService {
    */
   async rotateSecret(caller: AuthContext, id: string): Promise<WebhookEndpointWithSecret> {
     const current = await this.get(caller, id);
+
     const generated = generateWebhookSecret(current.signing);
     const sealed = this.seal(caller.organisationId, id, generated.secret);
     const validUntil = new Date(this.clock.now().getTime() + SECRET_ROTATION_WINDOW_MS);
-    const [rows] = await this.dataSource.query<[EndpointRow[], number]>(
-      `UPDATE webhook_endpoints
-          SET previous_secret_ciphertext = secret_ciphertext,
-              previous_secret_wrapped_key = secret_wrapped_key,
-              previous_secret_key_id = secret_key_id,
-              previous_public_key = public_key,
-              previous_secret_expires_at = $3,
-              secret_ciphertext = $4, secret_wrapped_key = $5, secret_key_id = $6,
-              public_key = $7, updated_at = now()
-        WHERE organisation_id = $1 AND id = $2
-        RETURNING ${VIEW_COLUMNS}`,
-      [
+    const details = { previousSecretValidUntil: validUntil.toISOString() };
+    const row = await this.audited(caller, id, 'secret_rotated', details, async (tx) => {
+      const [[rotated]] = await tx.query<[EndpointRow[], number]>(ROTATE_SECRET, [
         caller.organisationId,
         id,
         validUntil,
@@ -203,16 +232,43 @@ export class WebhookEndpointsService {
         sealed.wrappedKey,
         sealed.keyId,
         generated.publicKey,
-      ],
-    );
-    if (!rows[0]) {
-      throw webhookNotFound();
-    }
+      ]);
+      return rotated;
+    });
     this.logger.log(
       { organisationId: caller.organisationId, endpointId: id },
       'webhook secret rotated',
     );
-    return { ...viewOf(rows[0]), secret: shownSecret(current.signing, generated.secret) };
+    return { ...viewOf(row), secret: shownSecret(current.signing, generated.secret) };
+  }
+
+  /**
+   * Runs a change and its audit record in one transaction: no change without its record (the
+   * audit log fails closed), and no record when the row was not there (404, rolled back).
+   * Details hold flags and field names, never the URL.
+   */
+  private async audited<T>(
+    caller: AuthContext,
+    endpointId: string,
+    verb: string,
+    details: AuditDetails,
+    change: (tx: EntityManager) => Promise<T | undefined>,
+  ): Promise<T> {
+    const audit = requireAuditLog(this.audit);
+    return this.dataSource.transaction(async (tx) => {
+      const result = await change(tx);
+      if (result === undefined) {
+        throw webhookNotFound();
+      }
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: `webhook_endpoint.${verb}`,
+        target: { type: 'webhook_endpoint', id: endpointId },
+        details,
+      });
+      return result;
+    });
   }
 
   private async assertUrlAllowed(url: string): Promise<void> {

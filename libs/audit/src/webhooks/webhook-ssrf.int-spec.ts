@@ -10,6 +10,7 @@ import { DeliverWebhookUseCase } from './deliver-webhook.use-case';
 import { type ResolvedAddress, WebhookAddressResolver } from './webhook-address-resolver.port';
 import { WebhookAttemptsService } from './webhook-attempts.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { AuditModule } from '../audit.module';
 import { WebhookDeliveryModule, WebhooksModule } from './webhooks.module';
 import {
   aMessageEvent,
@@ -49,6 +50,7 @@ describe('webhook SSRF check at send time (private addresses not allowed)', () =
     moduleRef = await Test.createTestingModule({
       imports: [
         CoreModule.forRoot(config, []),
+        AuditModule,
         BullModule.forRoot({ url: config.redis.url, prefix: config.redis.queuePrefix }),
         WebhooksModule,
         WebhookDeliveryModule,
