@@ -21,6 +21,7 @@ import {
   WorkflowsService,
 } from '@sealpost/workflow';
 import Queue from 'bull';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { print, progress, seconds, warnIfBusy } from './bench-report';
 import { BENCH_RECIPIENT_DOMAIN, type DeliveryReport } from './workflow-delivery-worker';
@@ -163,10 +164,24 @@ export async function runWorkflowBench(options: WorkflowBenchOptions): Promise<n
   } finally {
     clearInterval(sampler);
     await delivery?.stop();
-    await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     await app.close();
+    await clearQueuePrefix(config.redis.url, config.redis.queuePrefix);
     await dropDatabase(url.href);
+  }
+}
+
+/** Every key of the run's queue prefix: the workflow queue and the delivery process's. */
+async function clearQueuePrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    for (let start = 0; start < keys.length; start += 1000) {
+      await redis.del(...keys.slice(start, start + 1000));
+    }
+  } finally {
+    redis.disconnect();
   }
 }
 
