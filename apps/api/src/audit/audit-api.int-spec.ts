@@ -100,6 +100,17 @@ describe('Audit API (real app, PostgreSQL)', () => {
     ]);
   });
 
+  it('records a change of the organisation settings', async () => {
+    await call(api, 'PUT', '/v1/organisation/settings', {
+      token: admin.token,
+      body: { tracking: { enabled: false } },
+    });
+
+    const page = await records(admin, '?action=organisation_settings.changed');
+
+    expect(page.body.data.map((record) => record.details)).toEqual([{ trackingEnabled: false }]);
+  });
+
   it('pages newest first with a cursor and filters by action and target', async () => {
     const first = await records(admin, '?limit=2');
     const second = await records(admin, `?limit=2&cursor=${first.body.nextCursor}`);

@@ -1,5 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { type AuthContext, callerRef, preparedStatement, queryPrepared } from '@sealpost/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  apiKeyActor,
+  AuditLog,
+  type AuthContext,
+  callerRef,
+  preparedStatement,
+  queryPrepared,
+  requireAuditLog,
+} from '@sealpost/core';
 import { DataSource } from 'typeorm';
 
 export interface OrganisationSettingsView {
@@ -18,7 +26,10 @@ const TRACKING_ENABLED = preparedStatement(
 export class OrganisationSettingsService {
   private readonly logger = new Logger(OrganisationSettingsService.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() private readonly audit?: AuditLog,
+  ) {}
 
   async trackingEnabled(organisationId: string): Promise<boolean> {
     const [row] = await queryPrepared<{ enabled: boolean }>(this.dataSource, TRACKING_ENABLED, [
@@ -35,12 +46,22 @@ export class OrganisationSettingsService {
     caller: AuthContext,
     settings: OrganisationSettingsView,
   ): Promise<OrganisationSettingsView> {
-    await this.dataSource.query(
-      `INSERT INTO organisation_settings (organisation_id, tracking_enabled) VALUES ($1, $2)
-       ON CONFLICT (organisation_id)
-       DO UPDATE SET tracking_enabled = EXCLUDED.tracking_enabled, updated_at = now()`,
-      [caller.organisationId, settings.tracking.enabled],
-    );
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO organisation_settings (organisation_id, tracking_enabled) VALUES ($1, $2)
+         ON CONFLICT (organisation_id)
+         DO UPDATE SET tracking_enabled = EXCLUDED.tracking_enabled, updated_at = now()`,
+        [caller.organisationId, settings.tracking.enabled],
+      );
+      await audit.append(tx, {
+        organisationId: caller.organisationId,
+        actor: apiKeyActor(caller),
+        action: 'organisation_settings.changed',
+        target: { type: 'organisation_settings', id: caller.organisationId },
+        details: { trackingEnabled: settings.tracking.enabled },
+      });
+    });
     this.logger.log(
       {
         organisationId: caller.organisationId,

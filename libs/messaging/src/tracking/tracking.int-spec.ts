@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { AuditModule } from '@sealpost/audit';
 import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { createTestCa, issueCertificate, SmtpSink } from '@sealpost/test-peers';
@@ -92,6 +93,7 @@ describe('tracking (real PostgreSQL and SMTP sink)', () => {
     moduleRef = await Test.createTestingModule({
       imports: [
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
+        AuditModule,
         MessagingModule,
         ProtectionModule,
         TrackingModule.forRoot({ imports: [RecordingSinkModule], sink: RecordingSink }),
