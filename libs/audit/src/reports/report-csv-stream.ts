@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { csvSection } from './report-csv';
-import { ReportFiguresQuery } from './report-figures.query';
+import { ReportFiguresQuery, SNAPSHOT_SETTINGS } from './report-figures.query';
 import { type ReportRange } from './report-range';
 import {
   bouncesTable,
@@ -34,7 +34,7 @@ export class ReportCsvStream {
     await runner.connect();
     try {
       await runner.startTransaction('REPEATABLE READ');
-      await runner.query('SET TRANSACTION READ ONLY');
+      await runner.query(SNAPSHOT_SETTINGS);
       const tx = runner.manager;
 
       yield* csvSection(headingTable({ organisationId, range, generatedAt }));

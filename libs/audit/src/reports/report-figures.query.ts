@@ -113,6 +113,13 @@ const DAYS_SQL = `
 type ActivityRow = PortalFigures & EngagementFigures;
 
 /**
+ * Read only; and no JIT: the day series is estimated at 1,000 rows, which made PostgreSQL
+ * spend 1.8 s of a 2 s month report compiling (measured on 1.8 million events) for a query
+ * that runs in 0.2 s without it.
+ */
+export const SNAPSHOT_SETTINGS = 'SET TRANSACTION READ ONLY; SET LOCAL jit = off';
+
+/**
  * The report's figures, each section one aggregate query in PostgreSQL. Callers that want
  * the sections to agree run them in one snapshot (see `inSnapshot`).
  */
@@ -123,7 +130,7 @@ export class ReportFiguresQuery {
   /** Runs `work` in one read-only REPEATABLE READ transaction: all sections see one state. */
   inSnapshot<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
-      await tx.query('SET TRANSACTION READ ONLY');
+      await tx.query(SNAPSHOT_SETTINGS);
       return work(tx);
     });
   }

@@ -24,6 +24,7 @@ import { CreateWebhookFanOut1796313600063 } from './1796313600063-CreateWebhookF
 import { CreateUsers1796313600070 } from './1796313600070-CreateUsers';
 import { CreateReports1796313600080 } from './1796313600080-CreateReports';
 import { IndexEngagementEventsForReports1796313600081 } from './1796313600081-IndexEngagementEventsForReports';
+import { IndexRecipientsForReports1796313600082 } from './1796313600082-IndexRecipientsForReports';
 import { AddRetention1796313600090 } from './1796313600090-AddRetention';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
@@ -54,5 +55,6 @@ export const MIGRATIONS = [
   CreateUsers1796313600070,
   CreateReports1796313600080,
   IndexEngagementEventsForReports1796313600081,
+  IndexRecipientsForReports1796313600082,
   AddRetention1796313600090,
 ];
