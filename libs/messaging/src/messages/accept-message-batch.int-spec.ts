@@ -59,7 +59,7 @@ describe('AcceptMessageBatch (real PostgreSQL)', () => {
     return row;
   };
 
-  it('accepts several messages in one go: recipients, event, outbox rows, sealed content', async () => {
+  it('accepts several messages: recipients, event, outbox rows, sealed content', async () => {
     const two = {
       ...anItem(),
       prepared: batch.prepare(
