@@ -280,10 +280,11 @@ describe('Reports API (real PostgreSQL, Redis, pdftotext)', () => {
   it('records each CSV download on the audit chain before sending it', async () => {
     const before = await downloadsOf(clinic.organisationId);
 
-    await csvOf(clinic);
+    const response = await csvOf(clinic);
 
     const after = await downloadsOf(clinic.organisationId);
     expect(after).toHaveLength(before.length + 1);
+    expect(after[after.length - 1].target_id).toBe(response.headers.get('sealpost-report-id'));
     expect(after[after.length - 1].details).toEqual({
       format: 'csv',
       from: '2026-11-01T00:00:00.000Z',

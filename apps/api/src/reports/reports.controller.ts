@@ -8,11 +8,13 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
+  Res,
   StreamableFile,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ReportsService, type ReportView } from '@sealpost/audit';
 import { type AuthContext, Caller, RequireScope } from '@sealpost/core';
+import type { Response } from 'express';
 import { ReportRangeQueryDto, ReportRequestDto } from './report-request.dto';
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' } as const;
@@ -33,8 +35,11 @@ export class ReportsController {
   async summaryCsv(
     @Caller() caller: AuthContext,
     @Query() query: ReportRangeQueryDto,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<StreamableFile> {
     const csv = await this.reports.streamCsv(caller, { from: query.from, to: query.to });
+    // The id its audit record names, so a file can be matched to its download record.
+    response.setHeader('Sealpost-Report-Id', csv.reportId);
     return new StreamableFile(Readable.from(csv.lines), {
       type: CONTENT_TYPES.csv,
       disposition: `attachment; filename="${csv.fileName}"`,

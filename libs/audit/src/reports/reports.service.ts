@@ -188,7 +188,7 @@ export class ReportsService {
 
   /**
    * A CSV report streamed as it is computed. The download is recorded (under a fresh report
-   * id, named in the file) before the first line is produced.
+   * id the response names) before the first line is produced.
    */
   async streamCsv(
     caller: AuthContext,
