@@ -16,13 +16,14 @@ import { ContactsHttpModule } from './contacts/contacts-http.module';
 import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
 import { RecipientKeysController } from './directory/recipient-keys.controller';
 import { HealthController } from './health/health.controller';
+import { MessageEventsHttpModule } from './message-events/message-events-http.module';
 import { MessagesController } from './messages/messages.controller';
 import { OrganisationKeysController } from './organisation-keys/organisation-keys.controller';
 import { OrganisationSmimeController } from './organisation-keys/organisation-smime.controller';
 import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
-import { ReportsHttpModule } from './reports/reports-http.module';
 import { RetentionHttpModule } from './retention/retention-http.module';
+import { ReportsHttpModule } from './reports/reports-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
 import { SessionsController } from './users/sessions.controller';
 import { UsersController } from './users/users.controller';
@@ -48,6 +49,7 @@ export class AppModule {
         TrackingHttpModule,
         AuditHttpModule,
         RetentionHttpModule,
+        MessageEventsHttpModule,
         WebhooksHttpModule,
         ReportsHttpModule,
       ],

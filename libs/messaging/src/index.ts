@@ -39,3 +39,4 @@ import { Message } from './messages/message.entity';
 
 export const MESSAGING_ENTITIES = [Message, MessageRecipient, MessageEvent];
 export * from './retention';
+export * from './events';
