@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bull';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
@@ -211,6 +212,31 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
       rows.map((row) => row.ref_id),
     );
     expect(await queuedEventsPerRecipient()).toEqual(onePerRecipient(recipientIds));
+  });
+
+  it('offers no row again while Bull holds a backlog, and restores it once drained', async () => {
+    const recipientIds = await acceptUnrelayed(2);
+    await relay.relayOnce();
+    await queue.obliterate({ force: true });
+    // Jobs of other messages still waiting: what a deep backlog looks like to the relay.
+    await queue.addBulk(
+      Array.from({ length: 100 }, (_, index) => ({
+        name: 'backlog',
+        data: { v: 2, organisationId: randomUUID(), items: [] } as unknown as DeliveryBatchJob,
+        opts: { jobId: `backlog-${index}` },
+      })),
+    );
+    await dataSource.query(`UPDATE outbox SET enqueued_at = now() - interval '31 seconds'`);
+
+    const duringBacklog = await relay.relayOnce();
+    await queue.obliterate({ force: true });
+    const afterwards = await relay.relayOnce();
+
+    expect(duringBacklog).toBe(0);
+    expect(afterwards).toBe(2);
+    expect((await queuedDeliveries()).map((job) => job.recipientId).sort()).toEqual(
+      [...recipientIds].sort(),
+    );
   });
 
   it('skips rows another relay holds instead of waiting for them', async () => {

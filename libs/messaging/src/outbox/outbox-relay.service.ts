@@ -17,9 +17,14 @@ import { type DeliveryBatchJob, deliveryJobId, MAX_DELIVERIES_PER_JOB } from './
 const BATCH_SIZE = 500;
 // Without a NOTIFY (another process's commit, a missed wake-up) the relay still polls.
 const POLL_INTERVAL_MS = 1000;
-// A row enqueued this long ago and still here is offered to Bull again. The job id is stable,
-// so Bull ignores the add while the job still exists; after Redis lost it, this restores it.
+// A row enqueued this long ago and still here is offered to Bull again: after Redis lost its
+// job, this restores it.
 const REENQUEUE_AFTER_SECONDS = 30;
+// ...but only while Bull holds few waiting jobs. A job of a deep backlog may simply still be
+// waiting, and a row regrouped into a new batch gets a new job id, so offering it again would
+// pile copies of the backlog onto itself (seen at 100,000 workflow emails) and keep new rows
+// behind them. A lost job is restored once the backlog has drained below this.
+const REOFFER_MAX_WAITING_JOBS = 2 * Math.ceil(BATCH_SIZE / MAX_DELIVERIES_PER_JOB);
 // After a wake-up the relay waits this long so a burst of accepts moves as one batch: a
 // transaction per message would cost more than the few milliseconds of latency.
 const GATHER_MS = 25;
@@ -71,11 +76,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * after it commits, so a worker never waits on this relay's locks.
    */
   async relayOnce(): Promise<number> {
+    const reoffer = (await this.queue.getWaitingCount()) <= REOFFER_MAX_WAITING_JOBS;
     const rows = await this.dataSource.query<OutboxRow[]>(
       `WITH due AS (
          SELECT id FROM outbox
           WHERE topic = $1 AND available_at <= now()
-            AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $2))
+            AND (enqueued_at IS NULL
+                 OR ($7 AND enqueued_at < now() - make_interval(secs => $2)))
           ORDER BY available_at
           LIMIT $3
           FOR UPDATE SKIP LOCKED),
@@ -102,6 +109,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         RecipientStatus.Accepted,
         RecipientStatus.Queued,
         MessageEventType.Queued,
+        reoffer,
       ],
     );
     if (!rows.length) {
