@@ -1,19 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsDate,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DeliveryMethod, RecipientStatus } from '@sealpost/messaging';
+import { TimeRangeQuery } from '../http/cursor-page.query';
 
-export class SearchMessageEventsQuery {
+export class SearchMessageEventsQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ description: "The recipient's exact address." })
   @IsOptional()
   @IsString()
@@ -25,18 +15,6 @@ export class SearchMessageEventsQuery {
   @IsString()
   @MaxLength(320)
   sender?: string;
-
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'At or after.' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Before.' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
 
   @ApiPropertyOptional({ description: 'Event type: accepted, delivered, opened, portal_viewed...' })
   @IsOptional()
@@ -64,18 +42,4 @@ export class SearchMessageEventsQuery {
   @IsString()
   @MaxLength(64)
   tag?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
 }

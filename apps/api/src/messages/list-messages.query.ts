@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { RecipientStatus } from '@sealpost/messaging';
+import { CursorPageQuery } from '../http/cursor-page.query';
 
-export class ListMessagesQuery {
+export class ListMessagesQuery extends CursorPageQuery {
   @ApiPropertyOptional({ enum: RecipientStatus, description: 'Messages with a recipient in it.' })
   @IsOptional()
   @IsEnum(RecipientStatus)
@@ -32,18 +33,4 @@ export class ListMessagesQuery {
   @Type(() => Date)
   @IsDate()
   createdBefore?: Date;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
 }
