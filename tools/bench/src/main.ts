@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runAuditBench } from './audit.bench';
 import { runContactsImportBench } from './contacts-import.bench';
 import { runDeliveryBench } from './delivery.bench';
 import { runEncryptionBench } from './encryption.bench';
@@ -15,6 +16,7 @@ benchmarks:
              multi-row INSERTs of the same rows
   templates-tracking  decorating HTML copies for tracking against parse5 alone, and rendering
              templates against plain Handlebars (CPU only, no services)
+  audit      records appended to a hash chain, verified and searched, against raw INSERTs
   workflow   contacts through a five-step journey (send, wait a day, branch on open, send,
              end) with the clock moved, against raw single-row PostgreSQL UPDATEs
 
@@ -22,7 +24,8 @@ options:
   --messages N        messages to send (delivery: default 2000; encryption: default 500
                       per method; contacts-import: CSV rows, default 100000;
                       templates-tracking: copies and renders, default 20000;
-                      workflow: contacts, default 100000)
+                      workflow: contacts, default 100000; audit: records, default
+                      1000000)
   --concurrency N     requests in flight at once (default 32)
   --postgres-url URL  PostgreSQL server for a throw-away database
                       (default postgres://postgres@127.0.0.1:5432)
@@ -35,6 +38,8 @@ const BENCHMARKS = {
   'contacts-import': (options: { messages: number; postgresUrl: string }) =>
     runContactsImportBench({ rows: options.messages, postgresUrl: options.postgresUrl }),
   'templates-tracking': (options: { messages: number }) => runTemplatesTrackingBench(options),
+  audit: (options: { messages: number; postgresUrl: string }) =>
+    runAuditBench({ records: options.messages, postgresUrl: options.postgresUrl }),
   workflow: (options: { messages: number; postgresUrl: string; redisUrl: string }) =>
     runWorkflowBench({
       contacts: options.messages,
@@ -50,6 +55,7 @@ const DEFAULT_MESSAGES: Record<keyof typeof BENCHMARKS, string> = {
   'contacts-import': '100000',
   'templates-tracking': '20000',
   workflow: '100000',
+  audit: '1000000',
 };
 
 class UsageError extends Error {}

@@ -26,6 +26,7 @@ import { CreateReports1796313600080 } from './1796313600080-CreateReports';
 import { IndexEngagementEventsForReports1796313600081 } from './1796313600081-IndexEngagementEventsForReports';
 import { IndexRecipientsForReports1796313600082 } from './1796313600082-IndexRecipientsForReports';
 import { AddRetention1796313600090 } from './1796313600090-AddRetention';
+import { IndexAuditRecordsByTarget1796313600091 } from './1796313600091-IndexAuditRecordsByTarget';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   IndexEngagementEventsForReports1796313600081,
   IndexRecipientsForReports1796313600082,
   AddRetention1796313600090,
+  IndexAuditRecordsByTarget1796313600091,
 ];
