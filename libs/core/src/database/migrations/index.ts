@@ -23,7 +23,8 @@ import { CreateWebhookAttempts1796313600062 } from './1796313600062-CreateWebhoo
 import { CreateWebhookFanOut1796313600063 } from './1796313600063-CreateWebhookFanOut';
 import { CreateUsers1796313600070 } from './1796313600070-CreateUsers';
 import { CreateReports1796313600080 } from './1796313600080-CreateReports';
-import { IndexEngagementEventsForReports1796313600081 } from './1796313600081-IndexEngagementEventsForReports';
+// A namespace import: the named one is longer than a line may be, and prettier will not wrap it.
+import * as engagementIndex from './1796313600081-IndexEngagementEventsForReports';
 import { IndexRecipientsForReports1796313600082 } from './1796313600082-IndexRecipientsForReports';
 import { AddRetention1796313600090 } from './1796313600090-AddRetention';
 import { IndexAuditRecordsByTarget1796313600091 } from './1796313600091-IndexAuditRecordsByTarget';
@@ -55,7 +56,7 @@ export const MIGRATIONS = [
   CreateWebhookFanOut1796313600063,
   CreateUsers1796313600070,
   CreateReports1796313600080,
-  IndexEngagementEventsForReports1796313600081,
+  engagementIndex.IndexEngagementEventsForReports1796313600081,
   IndexRecipientsForReports1796313600082,
   AddRetention1796313600090,
   IndexAuditRecordsByTarget1796313600091,
