@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Clock, type ErrorBody, type UserRole, type UserView } from '@sealpost/core';
+import { Clock, type ErrorBody, type UserView } from '@sealpost/core';
 import { FakeClock } from '@sealpost/core/testing';
 import { call, createTenant, startTestApi, type Tenant, type TestApi } from '../testing/test-api';
 import { totpCode } from './testing/independent-totp';
+import { type Session, signInKit } from './testing/sign-in-kit';
 
-interface EnrolledUser {
-  id: string;
-  email: string;
-  password: string;
-  secret: string;
-}
-
-interface Session {
-  token: string;
-  sessionId: string;
-  expiresAt: string;
-  idleTimeoutSeconds: number;
-  user: UserView;
-}
+type Kit = ReturnType<typeof signInKit>;
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, unknown>>;
@@ -35,58 +23,21 @@ describe('Users, roles and sessions (real app, PostgreSQL)', () => {
   const clock = new FakeClock();
   let api: TestApi;
   let tenant: Tenant;
+  let enrol: Kit['enrol'];
+  let signIn: Kit['signIn'];
+  let sessionOf: Kit['sessionOf'];
 
   beforeAll(async () => {
     api = await startTestApi({ SEALPOST_LOG_LEVEL: 'error' }, (module) =>
       module.overrideProvider(Clock).useValue(clock),
     );
     tenant = await createTenant(api, ['admin']);
+    ({ enrol, signIn, sessionOf } = signInKit(api, clock, tenant.token));
   });
 
   afterAll(async () => {
     await api?.close();
   });
-
-  async function enrol(role: UserRole, inviter: string = tenant.token): Promise<EnrolledUser> {
-    const email = `user-${randomUUID()}@clinic.example`;
-    const invited = await call<{ user: UserView; inviteToken: string }>(api, 'POST', '/v1/users', {
-      token: inviter,
-      body: { email, name: 'Dana Lee', role },
-    });
-    expect(invited.status).toBe(201);
-    const password = `pw-${randomUUID()}`;
-    const begun = await call<{ secret: string; uri: string }>(api, 'POST', '/v1/auth/enrol', {
-      body: { inviteToken: invited.body.inviteToken, password },
-    });
-    expect(begun.status).toBe(200);
-    const confirmed = await call<UserView>(api, 'POST', '/v1/auth/enrol/confirm', {
-      body: {
-        inviteToken: invited.body.inviteToken,
-        code: totpCode(begun.body.secret, clock.now()),
-      },
-    });
-    expect(confirmed.status).toBe(200);
-    return { id: invited.body.user.id, email, password, secret: begun.body.secret };
-  }
-
-  /** Each sign-in moves to a fresh 30 s step: a code works once. */
-  function signIn(user: EnrolledUser, extra: Record<string, string> = {}) {
-    clock.advance(30_000);
-    return call<Session & ErrorBody>(api, 'POST', '/v1/auth/sessions', {
-      body: {
-        email: user.email,
-        password: user.password,
-        code: totpCode(user.secret, clock.now()),
-        ...extra,
-      },
-    });
-  }
-
-  async function sessionOf(user: EnrolledUser): Promise<string> {
-    const response = await signIn(user);
-    expect(response.status).toBe(201);
-    return response.body.token;
-  }
 
   function auditActions(userId: string) {
     return api.dataSource.query<{ action: string; outcome: string; details: object }[]>(
