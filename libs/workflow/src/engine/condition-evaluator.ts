@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { type ContactView } from '../contacts/contact-view';
 import { type Condition, type FieldOperator } from '../definitions/workflow-definition';
+
+/** One open or click of an email this enrollment was sent. */
+export interface EngagementEvent {
+  type: string;
+  /** The Send Email step that sent the email. */
+  stepId: string;
+  urlHash: string | null;
+  at: Date;
+}
 
 export interface ConditionSubject {
   organisationId: string;
@@ -11,19 +20,26 @@ export interface ConditionSubject {
   now: Date;
   /** Engagement before this instant does not count (a Wait for Event counts from its start). */
   since?: Date;
+  /** The enrollment's opens and clicks, read once for its whole batch (engagementOf). */
+  engagement: readonly EngagementEvent[];
+}
+
+interface EngagementRow {
+  enrollment_id: string;
+  step_id: string;
+  type: string;
+  url_hash: string | null;
+  created_at: Date;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Evaluates Branch and Wait for Event conditions for one enrollment: fields from the
- * contact, engagement from message_events of the emails this enrollment was sent (found
- * through the step runs that sent them).
+ * contact, engagement from the opens and clicks its batch read up front (engagementOf).
  */
 @Injectable()
 export class ConditionEvaluator {
-  constructor(private readonly dataSource: DataSource) {}
-
   async holds(condition: Condition, subject: ConditionSubject): Promise<boolean> {
     switch (condition.kind) {
       case 'field':
@@ -48,7 +64,42 @@ export class ConditionEvaluator {
     }
   }
 
-  private async engaged(
+  /**
+   * The opens and clicks of every email these enrollments were sent, in one query: a batch
+   * of contacts at a Branch then asks nothing more of the database.
+   */
+  async engagementOf(
+    manager: EntityManager,
+    organisationId: string,
+    enrollmentIds: string[],
+  ): Promise<Map<string, EngagementEvent[]>> {
+    // The batch's step runs first (by their key), then each email's events by message. Left
+    // to itself the planner started from the organisation's opens and looked for their step
+    // runs by message, which has no index: seconds per batch.
+    const rows = await manager.query<EngagementRow[]>(
+      `WITH runs AS MATERIALIZED (
+         SELECT enrollment_id, step_id, message_id FROM workflow_step_runs
+          WHERE enrollment_id = ANY($2::uuid[]) AND organisation_id = $1
+            AND message_id IS NOT NULL)
+       SELECT runs.enrollment_id, runs.step_id, e.type, e.data ->> 'urlHash' AS url_hash,
+              e.created_at
+         FROM runs JOIN message_events e ON e.message_id = runs.message_id
+        WHERE e.organisation_id = $1 AND e.type IN ('opened', 'clicked')`,
+      [organisationId, enrollmentIds],
+    );
+    const byEnrollment = new Map<string, EngagementEvent[]>(enrollmentIds.map((id) => [id, []]));
+    for (const row of rows) {
+      byEnrollment.get(row.enrollment_id)?.push({
+        type: row.type,
+        stepId: row.step_id,
+        urlHash: row.url_hash,
+        at: new Date(row.created_at),
+      });
+    }
+    return byEnrollment;
+  }
+
+  private engaged(
     condition: Extract<Condition, { kind: 'opened' | 'clicked' }>,
     subject: ConditionSubject,
   ): Promise<boolean> {
@@ -56,27 +107,16 @@ export class ConditionEvaluator {
       ? new Date(subject.now.getTime() - condition.withinDays * DAY_MS)
       : null;
     const since = latest(windowStart, subject.since ?? null);
-    // Through the step runs, which name each email this enrollment was sent: an index lookup
-    // by enrollment, where matching on message metadata would scan the organisation's mail.
-    const rows = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM workflow_step_runs r
-         JOIN message_events e ON e.message_id = r.message_id
-        WHERE r.enrollment_id = $2 AND r.organisation_id = $1 AND r.message_id IS NOT NULL
-          AND e.organisation_id = $1 AND e.type = $3
-          AND ($4::text IS NULL OR r.step_id = $4)
-          AND ($5::text IS NULL OR e.data ->> 'urlHash' = $5)
-          AND ($6::timestamptz IS NULL OR e.created_at >= $6)
-        LIMIT 1`,
-      [
-        subject.organisationId,
-        subject.enrollmentId,
-        condition.kind,
-        condition.stepId ?? null,
-        condition.url ? urlHash(condition.url) : null,
-        since,
-      ],
+    const hash = condition.url ? urlHash(condition.url) : null;
+    return Promise.resolve(
+      subject.engagement.some(
+        (event) =>
+          event.type === condition.kind &&
+          (!condition.stepId || event.stepId === condition.stepId) &&
+          (!hash || event.urlHash === hash) &&
+          (!since || event.at >= since),
+      ),
     );
-    return rows.length > 0;
   }
 }
 

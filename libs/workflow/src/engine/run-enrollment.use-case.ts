@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type ContactRow, contactRecord } from '../contacts/contact-view';
 import { Clock } from '../scheduling/clock';
 import { type WorkflowStatus } from '../workflows/workflow-views';
+import { ConditionEvaluator, type EngagementEvent } from './condition-evaluator';
 import { DefinitionCache } from './definition-cache';
 import { advance, type ChainRecord, EnrollmentStore, type StepRunRecord } from './enrollment-store';
 import { StepExecutor } from './step-executor';
@@ -54,6 +55,7 @@ export class RunEnrollmentUseCase {
     private readonly dataSource: DataSource,
     private readonly definitions: DefinitionCache,
     private readonly executor: StepExecutor,
+    private readonly conditions: ConditionEvaluator,
     private readonly store: EnrollmentStore,
     private readonly accept: AcceptMessageBatch,
     private readonly cipher: EnvelopeCipher,
@@ -108,9 +110,17 @@ export class RunEnrollmentUseCase {
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
       const chains: RunningChain[] = [];
-      for (const enrollment of await this.lockDue(manager, organisationId, due, now)) {
+      const locked = await this.lockDue(manager, organisationId, due, now);
+      const engagement = await this.conditions.engagementOf(
+        manager,
+        organisationId,
+        locked.map((enrollment) => enrollment.id),
+      );
+      for (const enrollment of locked) {
         if (enrollment.workflow_status === 'active') {
-          chains.push(await this.runChain(manager, enrollment, now));
+          chains.push(
+            await this.runChain(manager, enrollment, now, engagement.get(enrollment.id) ?? []),
+          );
         }
       }
       await this.acceptSends(manager, organisationId, chains);
@@ -131,6 +141,7 @@ export class RunEnrollmentUseCase {
     manager: EntityManager,
     locked: LockedEnrollment,
     now: Date,
+    engagement: readonly EngagementEvent[],
   ): Promise<RunningChain> {
     const contact = contactRecord(contactOf(locked));
     const trigger = this.triggerOf(locked);
@@ -170,6 +181,7 @@ export class RunEnrollmentUseCase {
               settings,
               now,
               visit,
+              engagement,
             },
             manager,
           )

@@ -1,4 +1,5 @@
 import { type ContactView } from '../contacts/contact-view';
+import { type EngagementEvent } from './condition-evaluator';
 import { type WorkflowSettings } from '../workflows/workflow-views';
 import { type EnrollmentRow } from './transition';
 import { type TriggerData } from './trigger-data';
@@ -14,4 +15,6 @@ export interface StepContext {
   now: Date;
   /** 1 the first time this enrollment is at this step. */
   visit: number;
+  /** The enrollment's opens and clicks, read up front for its whole batch. */
+  engagement: readonly EngagementEvent[];
 }

@@ -77,6 +77,7 @@ export class StepExecutor {
       contact: context.contact,
       now: context.now,
       since,
+      engagement: context.engagement,
     };
     const { event } = step;
     switch (event.kind) {
@@ -96,6 +97,7 @@ export class StepExecutor {
       enrollmentId: context.enrollment.id,
       contact: context.contact,
       now: context.now,
+      engagement: context.engagement,
     };
     for (const [index, branch] of step.conditions.entries()) {
       if (await this.conditions.holds(branch.when, subject)) {
