@@ -1,42 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { type TestingModule } from '@nestjs/testing';
 import { AuditChainVerifier } from '@sealpost/audit';
-import { loadConfig, OrganisationsService, type SealpostConfig } from '@sealpost/core';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
-import Redis from 'ioredis';
+import { OrganisationsService } from '@sealpost/core';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../worker.module';
+import { startTestWorker, type TestWorker } from '../testing/test-worker';
 
 /** The worker as main.ts builds it chains message events into the audit log on its own. */
 describe('audit worker (real PostgreSQL and Redis)', () => {
-  let database: TestDatabase;
+  let started: TestWorker | undefined;
   let worker: TestingModule;
-  let config: SealpostConfig;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      SEALPOST_MASTER_KEY: randomBytes(32).toString('base64'),
-      SEALPOST_QUEUE_PREFIX: `test-${randomBytes(6).toString('hex')}`,
-      SEALPOST_LOG_LEVEL: 'silent',
-    });
-    worker = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }).compile();
-    await worker.init();
+    started = await startTestWorker();
+    worker = started.worker;
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await database?.drop();
-    if (config) {
-      const redis = new Redis(config.redis.url);
-      const keys = await redis.keys(`${config.redis.queuePrefix}:*`);
-      if (keys.length) {
-        await redis.del(...keys);
-      }
-      redis.disconnect();
-    }
+    await started?.close();
   });
 
   it('chains a committed portal view and an open within seconds; the chain verifies', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { type TestingModule } from '@nestjs/testing';
 import {
   BuildReportUseCase,
   REPORT_JOB,
@@ -10,17 +10,10 @@ import {
   reportSealContext,
 } from '@sealpost/audit';
 import { seedMessages } from '@sealpost/audit/testing';
-import {
-  EnvelopeCipher,
-  loadConfig,
-  OrganisationsService,
-  type SealpostConfig,
-} from '@sealpost/core';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
+import { EnvelopeCipher, OrganisationsService } from '@sealpost/core';
 import Bull from 'bull';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../worker.module';
+import { startTestWorker, type TestWorker } from '../testing/test-worker';
 
 const run = promisify(execFile);
 
@@ -34,25 +27,17 @@ interface StoredReport {
 
 /** The whole worker as main.ts builds it: Bull, the report processor, the build. */
 describe('report worker (real PostgreSQL, Redis, pdftotext)', () => {
-  let database: TestDatabase;
-  let config: SealpostConfig;
+  let started: TestWorker | undefined;
   let worker: TestingModule;
   let queue: Bull.Queue<ReportJob>;
   let dataSource: DataSource;
   let organisationId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      SEALPOST_MASTER_KEY: randomBytes(32).toString('base64'),
-      SEALPOST_QUEUE_PREFIX: `test-${randomBytes(6).toString('hex')}`,
-      SEALPOST_LOG_LEVEL: 'silent',
-    });
-    worker = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }).compile();
-    await worker.init();
-    queue = new Bull(REPORT_QUEUE, config.redis.url, { prefix: config.redis.queuePrefix });
+    started = await startTestWorker();
+    worker = started.worker;
+    const { redis } = started.config;
+    queue = new Bull(REPORT_QUEUE, redis.url, { prefix: redis.queuePrefix });
     dataSource = worker.get(DataSource);
     ({ id: organisationId } = await worker.get(OrganisationsService).create('report-org'));
     await seedMessages(dataSource, organisationId, [
@@ -73,16 +58,7 @@ describe('report worker (real PostgreSQL, Redis, pdftotext)', () => {
 
   afterAll(async () => {
     await queue?.close();
-    await worker?.close();
-    await database?.drop();
-    if (config) {
-      const redis = new Redis(config.redis.url);
-      const keys = await redis.keys(`${config.redis.queuePrefix}:*`);
-      if (keys.length) {
-        await redis.del(...keys);
-      }
-      redis.disconnect();
-    }
+    await started?.close();
   });
 
   async function queuedReport(format: 'pdf' | 'csv'): Promise<string> {

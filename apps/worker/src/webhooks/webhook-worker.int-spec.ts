@@ -1,13 +1,11 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { type TestingModule } from '@nestjs/testing';
 import { WebhookEndpointsService } from '@sealpost/audit';
-import { loadConfig, OrganisationsService, type SealpostConfig } from '@sealpost/core';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
-import Redis from 'ioredis';
+import { OrganisationsService } from '@sealpost/core';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../worker.module';
+import { startTestWorker, type TestWorker } from '../testing/test-worker';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -16,12 +14,11 @@ interface Received {
 
 /** The whole worker as main.ts builds it: trigger, NOTIFY, dispatcher, Bull, processor. */
 describe('webhook worker (real PostgreSQL, Redis and a loopback receiver)', () => {
-  let database: TestDatabase;
+  let started: TestWorker | undefined;
   let worker: TestingModule;
   let server: Server;
   const received: Received[] = [];
   let arrived: () => void = () => undefined;
-  let config: SealpostConfig;
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -35,32 +32,12 @@ describe('webhook worker (real PostgreSQL, Redis and a loopback receiver)', () =
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
-    database = await createTestDatabase();
-    config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      SEALPOST_MASTER_KEY: randomBytes(32).toString('base64'),
-      SEALPOST_QUEUE_PREFIX: `test-${randomBytes(6).toString('hex')}`,
-      SEALPOST_LOG_LEVEL: 'silent',
-      SEALPOST_WEBHOOK_ALLOW_PRIVATE: 'on',
-    });
-    worker = await Test.createTestingModule({
-      imports: [WorkerModule.forRoot(config)],
-    }).compile();
-    await worker.init();
+    started = await startTestWorker({ SEALPOST_WEBHOOK_ALLOW_PRIVATE: 'on' });
+    worker = started.worker;
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await database?.drop();
-    if (config) {
-      const redis = new Redis(config.redis.url);
-      const keys = await redis.keys(`${config.redis.queuePrefix}:*`);
-      if (keys.length) {
-        await redis.del(...keys);
-      }
-      redis.disconnect();
-    }
+    await started?.close();
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
   });
