@@ -9,6 +9,7 @@ import {
   SealpostError,
 } from '@sealpost/core';
 import { DataSource } from 'typeorm';
+import { removeOrganisationKey } from './organisation-key-removal';
 import { generateOrganisationKey, type OrganisationKeyKind } from '../pgp/pgp-key-generator';
 import { PgpKeyError } from '../pgp/pgp-key.error';
 import { readEncryptionKey } from '../pgp/pgp-public-key-reader';
@@ -85,23 +86,14 @@ export class OrganisationKeysService {
     return rows.map(view);
   }
 
-  async remove(caller: AuthContext, purpose: OrganisationKeyPurpose): Promise<void> {
-    const audit = requireAuditLog(this.audit);
-    await this.dataSource.transaction(async (tx) => {
-      const [, deleted] = await tx.query<[unknown, number]>(
-        `DELETE FROM organisation_keys WHERE organisation_id = $1 AND purpose = $2`,
-        [caller.organisationId, purpose],
-      );
-      if (!deleted) {
-        throw new SealpostError(ErrorCode.NotFound, 'No such organisation key.');
-      }
-      await audit.append(tx, {
-        organisationId: caller.organisationId,
-        actor: apiKeyActor(caller),
-        action: 'organisation_key.deleted',
-        target: { type: 'organisation_key', id: purpose },
-      });
-    });
+  remove(caller: AuthContext, purpose: OrganisationKeyPurpose): Promise<void> {
+    return removeOrganisationKey(
+      this.dataSource,
+      this.audit,
+      caller,
+      purpose,
+      'No such organisation key.',
+    );
   }
 
   async forDelivery(organisationId: string): Promise<OrganisationPgpMaterial> {

@@ -10,6 +10,7 @@ import {
   SealpostError,
 } from '@sealpost/core';
 import { DataSource } from 'typeorm';
+import { removeOrganisationKey } from './organisation-key-removal';
 import { type CmsSigner } from '../smime/cms-signed-data.builder';
 import { SmimeCertificateError } from '../smime/smime-certificate.error';
 import {
@@ -111,23 +112,14 @@ export class OrganisationSmimeService {
     return row ? [view(row)] : [];
   }
 
-  async remove(caller: AuthContext): Promise<void> {
-    const audit = requireAuditLog(this.audit);
-    await this.dataSource.transaction(async (tx) => {
-      const [, deleted] = await tx.query<[unknown, number]>(
-        `DELETE FROM organisation_keys WHERE organisation_id = $1 AND purpose = $2`,
-        [caller.organisationId, PURPOSE],
-      );
-      if (!deleted) {
-        throw new SealpostError(ErrorCode.NotFound, 'No S/MIME signing certificate.');
-      }
-      await audit.append(tx, {
-        organisationId: caller.organisationId,
-        actor: apiKeyActor(caller),
-        action: 'organisation_key.deleted',
-        target: { type: 'organisation_key', id: PURPOSE },
-      });
-    });
+  remove(caller: AuthContext): Promise<void> {
+    return removeOrganisationKey(
+      this.dataSource,
+      this.audit,
+      caller,
+      PURPOSE,
+      'No S/MIME signing certificate.',
+    );
   }
 
   /**
