@@ -12,13 +12,13 @@ import {
   type ReportView,
 } from '@sealpost/audit';
 import { seedMessages, type SeedMessage } from '@sealpost/audit/testing';
-import { Clock, EnvelopeCipher, SystemClock, type UserRole, type UserView } from '@sealpost/core';
+import { Clock, EnvelopeCipher, SystemClock, type UserRole } from '@sealpost/core';
 import { FakeClock } from '@sealpost/core/testing';
 import Bull from 'bull';
 import { parse } from 'csv-parse/sync';
 import Redis from 'ioredis';
 import { call, createTenant, startTestApi, type Tenant, type TestApi } from '../testing/test-api';
-import { totpCode } from '../users/testing/independent-totp';
+import { signInKit } from '../users/testing/sign-in-kit';
 
 const run = promisify(execFile);
 const NOVEMBER = '?from=2026-11-01T00:00:00Z&to=2026-11-04T00:00:00Z';
@@ -405,29 +405,8 @@ describe('Reports API (real PostgreSQL, Redis, pdftotext)', () => {
 
   describe('people', () => {
     async function sessionFor(role: UserRole): Promise<string> {
-      const email = `user-${randomUUID()}@clinic.example`;
-      const invited = await call<{ user: UserView; inviteToken: string }>(
-        api,
-        'POST',
-        '/v1/users',
-        { token: clinic.token, body: { email, name: 'Dana Lee', role } },
-      );
-      const password = `pw-${randomUUID()}`;
-      const begun = await call<{ secret: string }>(api, 'POST', '/v1/auth/enrol', {
-        body: { inviteToken: invited.body.inviteToken, password },
-      });
-      await call(api, 'POST', '/v1/auth/enrol/confirm', {
-        body: {
-          inviteToken: invited.body.inviteToken,
-          code: totpCode(begun.body.secret, clock.now()),
-        },
-      });
-      clock.advance(30_000);
-      const session = await call<{ token: string }>(api, 'POST', '/v1/auth/sessions', {
-        body: { email, password, code: totpCode(begun.body.secret, clock.now()) },
-      });
-      expect(session.status).toBe(201);
-      return session.body.token;
+      const kit = signInKit(api, clock, clinic.token);
+      return kit.sessionOf(await kit.enrol(role));
     }
 
     it('lets a compliance officer request and download; the download names them', async () => {
