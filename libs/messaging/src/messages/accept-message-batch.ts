@@ -9,7 +9,7 @@ import {
 } from '@sealpost/core';
 import { type EntityManager } from 'typeorm';
 import { DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
-import { sealContent } from './message-content';
+import { contentOf, sealContent } from './message-content';
 import { checkMessage, sizeOf } from './message-limits';
 import { MessageEventType, RecipientStatus } from './message-status';
 import { type AcceptedMessage, type SendMessageCommand } from './send-message.command';
@@ -76,17 +76,7 @@ export class AcceptMessageBatch {
   prepare(organisationId: string, command: SendMessageCommand): PreparedMessage {
     const checked = checkMessage(command, this.config.http);
     const id = randomUUID();
-    const sealed = sealContent(this.cipher, organisationId, id, {
-      subject: command.subject,
-      text: command.text,
-      html: command.html,
-      replyTo: command.replyTo,
-      headers: command.headers,
-      attachments: command.attachments,
-      to: command.to,
-      cc: command.cc,
-      tracking: command.tracking,
-    });
+    const sealed = sealContent(this.cipher, organisationId, id, contentOf(command));
     return {
       id,
       from: command.from,

@@ -13,7 +13,7 @@ import {
 } from '@sealpost/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
-import { sealContent } from './message-content';
+import { contentOf, sealContent } from './message-content';
 import { type CheckedRecipients, checkMessage, sizeOf } from './message-limits';
 import { MessageEventType, RecipientStatus } from './message-status';
 import {
@@ -102,17 +102,7 @@ export class AcceptMessageUseCase {
   ): Promise<AcceptedMessage> {
     const organisationId = caller.organisationId;
     const messageId = randomUUID();
-    const sealed = sealContent(this.cipher, organisationId, messageId, {
-      subject: command.subject,
-      text: command.text,
-      html: command.html,
-      replyTo: command.replyTo,
-      headers: command.headers,
-      attachments: command.attachments,
-      to: command.to,
-      cc: command.cc,
-      tracking: command.tracking,
-    });
+    const sealed = sealContent(this.cipher, organisationId, messageId, contentOf(command));
     const recipients = checked.recipients.map(({ kind, mailbox }) => ({
       id: randomUUID(),
       kind,

@@ -21,6 +21,21 @@ export interface MessageContent {
   tracking?: boolean;
 }
 
+/** The sealed part of a message to send: exactly these fields, nothing else of the command. */
+export function contentOf(command: MessageContent): MessageContent {
+  return {
+    subject: command.subject,
+    text: command.text,
+    html: command.html,
+    replyTo: command.replyTo,
+    headers: command.headers,
+    attachments: command.attachments,
+    to: command.to,
+    cc: command.cc,
+    tracking: command.tracking,
+  };
+}
+
 function contextOf(organisationId: string, messageId: string): string {
   return `message-content:${organisationId}:${messageId}`;
 }
