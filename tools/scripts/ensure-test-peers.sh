@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tests judge our output with real peers: GnuPG decrypts PGP mail, OpenSSL opens S/MIME,
 # redis-server runs private instances for fault tests, Chromium drives the secure portal,
-# pdftotext (poppler-utils) reads the text of PDF reports.
+# pdftotext (poppler-utils) reads the text of PDF reports, swaks (an SMTP client nobody here
+# wrote) drives the SMTP gateway.
 # Install what is missing (Debian).
 set -euo pipefail
 
@@ -11,6 +12,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v swaks >/dev/null 2>&1 || missing+=(swaks)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

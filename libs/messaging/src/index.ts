@@ -40,3 +40,5 @@ import { Message } from './messages/message.entity';
 export const MESSAGING_ENTITIES = [Message, MessageRecipient, MessageEvent];
 export * from './retention';
 export * from './events';
+export * from './gateway';
+export * from './messages/raw-mime';

@@ -14,6 +14,7 @@ export const SCOPES = [
   'audit:read',
   'webhooks:manage',
   'users:manage',
+  'gateway:manage',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

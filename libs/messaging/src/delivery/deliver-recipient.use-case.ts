@@ -3,6 +3,7 @@ import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/
 import { VerifiedPgpKeys } from '@sealpost/encryption';
 import { type MessageContent, openContent } from '../messages/message-content';
 import { parseMailbox } from '../messages/mailbox';
+import { rawForDelivery } from '../messages/raw-mime';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import { PortalLinkIssuer } from '../portal/portal-link-issuer';
 import { type DeliveryOutcome } from './delivery-outcome';
@@ -91,24 +92,42 @@ export class DeliverRecipientUseCase {
             address: claimed.address,
             from: message.from,
           })
-        : await buildMime({
-            messageId: claimed.messageId,
-            from: message.from,
-            createdAt: message.createdAt,
-            // Per recipient, so each copy's pixel and links name its own recipient.
-            content: await this.tracking.decorate(
-              {
-                organisationId: job.organisationId,
-                messageId: claimed.messageId,
-                recipientId: job.recipientId,
-              },
-              { ...message.content, subject: plan.subject },
-            ),
-            idDomain: this.config.delivery.ehloName,
-          });
+        : await this.compose(job, claimed, message, plan);
     const protectedMessage = await protectMessage(plan, mime, this.pgpKeys);
     const envelope = { from: message.envelopeFrom, to: [claimed.address] };
     return this.send(plan.route, envelope, protectedMessage);
+  }
+
+  /**
+   * The recipient's copy: a gateway message as received (tags cut from the subject, Bcc
+   * dropped), never re-composed or tracked; an API message composed and tracked per copy.
+   */
+  private async compose(
+    job: DeliveryJob,
+    claimed: ClaimedRecipient,
+    message: LoadedMessage,
+    plan: ProtectionPlan,
+  ): Promise<Buffer> {
+    const { content } = message;
+    if (content.raw !== undefined) {
+      const retagged = plan.subject !== content.subject ? plan.subject : null;
+      return rawForDelivery(Buffer.from(content.raw, 'base64'), retagged);
+    }
+    return buildMime({
+      messageId: claimed.messageId,
+      from: message.from,
+      createdAt: message.createdAt,
+      // Per recipient, so each copy's pixel and links name its own recipient.
+      content: await this.tracking.decorate(
+        {
+          organisationId: job.organisationId,
+          messageId: claimed.messageId,
+          recipientId: job.recipientId,
+        },
+        { ...content, subject: plan.subject },
+      ),
+      idDomain: this.config.delivery.ehloName,
+    });
   }
 
   private load(job: DeliveryJob, claimed: ClaimedRecipient): LoadedMessage {

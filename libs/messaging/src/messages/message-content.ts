@@ -19,6 +19,12 @@ export interface MessageContent {
   cc: string[];
   /** false: the sender asked for no open pixel and no tracked links. Absent: allowed. */
   tracking?: boolean;
+  /**
+   * The message as the SMTP gateway received it (base64), with the gateway's stamp on top.
+   * When present it is what recipients get; the fields above are read from it for the
+   * policy and the portal.
+   */
+  raw?: string;
 }
 
 /** The sealed part of a message to send: exactly these fields, nothing else of the command. */
@@ -33,6 +39,7 @@ export function contentOf(command: MessageContent): MessageContent {
     to: command.to,
     cc: command.cc,
     tracking: command.tracking,
+    raw: command.raw,
   };
 }
 

@@ -16,6 +16,8 @@ export interface SendMessageCommand {
   metadata: Record<string, string>;
   /** false turns open and click tracking off for this message. */
   tracking?: boolean;
+  /** The original message (base64) when the SMTP gateway received it; see MessageContent. */
+  raw?: string;
 }
 
 export interface AcceptedRecipient {

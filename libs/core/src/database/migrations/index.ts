@@ -28,6 +28,7 @@ import * as engagementIndex from './1796313600081-IndexEngagementEventsForReport
 import { IndexRecipientsForReports1796313600082 } from './1796313600082-IndexRecipientsForReports';
 import { AddRetention1796313600090 } from './1796313600090-AddRetention';
 import { IndexAuditRecordsByTarget1796313600091 } from './1796313600091-IndexAuditRecordsByTarget';
+import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -60,4 +61,5 @@ export const MIGRATIONS = [
   IndexRecipientsForReports1796313600082,
   AddRetention1796313600090,
   IndexAuditRecordsByTarget1796313600091,
+  CreateGatewayAccess1796313600110,
 ];

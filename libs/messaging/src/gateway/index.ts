@@ -1,0 +1,3 @@
+export * from './gateway-access.service';
+export * from './inbound-bounce-handler.port';
+export * from './received-message';
