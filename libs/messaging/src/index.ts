@@ -1,3 +1,4 @@
+export * from './bounces';
 export * from './delivery.module';
 export * from './delivery/deliver-batch.use-case';
 export * from './delivery/deliver-recipient.use-case';

@@ -13,6 +13,7 @@ import {
   TLS_PROBE_OPTIONS,
   TlsProbeService,
 } from '@sealpost/encryption';
+import { VerpIssuingModule } from './bounces/verp-issuing.module';
 import { DnsResolverPort, SystemDnsResolver } from './delivery/dns-resolver.port';
 import { ProtectionPlanner } from './delivery/protection-planner';
 import { RouteResolver } from './delivery/route-resolver';
@@ -22,10 +23,11 @@ import { TrackingIssuingModule } from './tracking/tracking-issuing.module';
 
 /**
  * Deciding per recipient how a message must travel, issuing the portal link when that is the
- * way, and decorating HTML copies for tracking: used by delivery and by the preview.
+ * way, decorating HTML copies for tracking, and each copy's return path: used by delivery and
+ * by the preview.
  */
 @Module({
-  imports: [EncryptionModule, PortalIssuingModule, TrackingIssuingModule],
+  imports: [EncryptionModule, PortalIssuingModule, TrackingIssuingModule, VerpIssuingModule],
   providers: [
     ProtectionPlanner,
     RouteResolver,
@@ -53,6 +55,7 @@ import { TrackingIssuingModule } from './tracking/tracking-issuing.module';
     EncryptionModule,
     PortalIssuingModule,
     TrackingIssuingModule,
+    VerpIssuingModule,
   ],
 })
 export class ProtectionModule {}

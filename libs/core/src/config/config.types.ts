@@ -40,6 +40,11 @@ export interface CryptoConfig {
 
 export interface DeliveryConfig {
   ehloName: string;
+  /**
+   * SEALPOST_BOUNCE_DOMAIN: the domain of every copy's return path (`bounce+<token>@...`);
+   * its MX must reach the SMTP gateway, which reads the delivery status notifications.
+   */
+  bounceDomain: string;
   relay?: RelayConfig;
   transportMap: Map<string, TransportRoute>;
   extraCaPem: string[];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EnvValueError,
+  parseDomain,
   parseInteger,
   parseMasterKey,
   parseRelay,
@@ -50,6 +51,19 @@ describe('parseUrl', () => {
       'must start with redis: or rediss:// (found http:)',
     );
   });
+});
+
+describe('parseDomain', () => {
+  it('reads a fully qualified name, lower-cased and trimmed', () => {
+    expect(parseDomain(' Bounces.North-Clinic.example ')).toBe('bounces.north-clinic.example');
+  });
+
+  it.each(['localhost', 'bounce@clinic.test', '-a.clinic.test', 'a..test', 'a b.test', ''])(
+    'refuses %p',
+    (raw) => {
+      expect(() => parseDomain(raw)).toThrow('must be a fully qualified domain name');
+    },
+  );
 });
 
 describe('parseMasterKey', () => {

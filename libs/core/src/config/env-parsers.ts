@@ -72,6 +72,17 @@ export function parseTransportMap(raw: string): Map<string, TransportRoute> {
   return routes;
 }
 
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+
+/** A fully qualified domain name, lower-cased: e.g. a bounce domain mail is addressed to. */
+export function parseDomain(raw: string): string {
+  const domain = raw.trim().toLowerCase();
+  if (!HOST_NAME.test(domain)) {
+    throw new EnvValueError('must be a fully qualified domain name, e.g. bounces.example.org');
+  }
+  return domain;
+}
+
 /** A feature switch: `on` or `off` (also `true`/`false`, as operators often write). */
 export function parseSwitch(raw: string): boolean {
   const value = raw.trim().toLowerCase();

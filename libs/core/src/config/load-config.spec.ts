@@ -53,6 +53,7 @@ describe('loadConfig', () => {
       });
       expect(config.delivery).toEqual({
         ehloName: hostname(),
+        bounceDomain: hostname().toLowerCase(),
         relay: undefined,
         transportMap: new Map(),
         extraCaPem: [],
@@ -96,6 +97,7 @@ describe('loadConfig', () => {
         PORT: '8080',
         SEALPOST_MAX_RECIPIENTS: '5',
         SEALPOST_EHLO_NAME: ' mta.clinic.test ',
+        SEALPOST_BOUNCE_DOMAIN: 'Bounces.Clinic.test',
         SEALPOST_SMTP_RELAY: 'smtps://relay.clinic.test',
         SEALPOST_TRANSPORT_MAP: 'lab.test=[127.0.0.1]:2525',
         SEALPOST_TLS_CA_FILE: caPath,
@@ -108,6 +110,7 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(8080);
     expect(config.http.maxRecipients).toBe(5);
     expect(config.delivery.ehloName).toBe('mta.clinic.test');
+    expect(config.delivery.bounceDomain).toBe('bounces.clinic.test');
     expect(config.delivery.relay).toMatchObject({ host: 'relay.clinic.test', port: 465 });
     expect(config.delivery.transportMap.get('lab.test')).toEqual({ host: '127.0.0.1', port: 2525 });
     expect(config.delivery.extraCaPem).toHaveLength(1);
@@ -140,6 +143,7 @@ describe('loadConfig', () => {
         SEALPOST_TRANSPORT_MAP: 'lab.test=127.0.0.1',
         SEALPOST_TLS_CA_FILE: join(dataDir, 'missing.pem'),
         SEALPOST_LOG_LEVEL: 'loud',
+        SEALPOST_BOUNCE_DOMAIN: 'bounce+1@clinic.test',
       }),
     );
 
@@ -153,10 +157,11 @@ describe('loadConfig', () => {
       'SEALPOST_TRANSPORT_MAP',
       'SEALPOST_TLS_CA_FILE',
       'SEALPOST_LOG_LEVEL',
+      'SEALPOST_BOUNCE_DOMAIN',
     ]) {
       expect(error.message).toContain(`${name} `);
     }
-    expect(error.message.split('; ')).toHaveLength(7);
+    expect(error.message.split('; ')).toHaveLength(8);
   });
 
   it('does not quote a database password when the URL is refused', () => {

@@ -5,6 +5,7 @@ import type { CryptoConfig, Environment, SealpostConfig, TransportRoute } from '
 import {
   EnvValueError,
   parseInteger,
+  parseDomain,
   parseMasterKey,
   parseRelay,
   parseSwitch,
@@ -81,6 +82,7 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
   const dataDir = resolve(env.SEALPOST_DATA_DIR ?? DEFAULTS.SEALPOST_DATA_DIR);
   const int = (min: number, max: number) => (raw: string) => parseInteger(raw, min, max);
 
+  const ehloName = env.SEALPOST_EHLO_NAME?.trim() || hostname();
   const config: Omit<SealpostConfig, 'crypto'> = {
     environment,
     dataDir,
@@ -97,7 +99,9 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
       maxRecipients: read('SEALPOST_MAX_RECIPIENTS', int(1, 10000)),
     },
     delivery: {
-      ehloName: env.SEALPOST_EHLO_NAME?.trim() || hostname(),
+      ehloName,
+      // The sending host's own name by default: the one name an operator already points at it.
+      bounceDomain: optional('SEALPOST_BOUNCE_DOMAIN', parseDomain) ?? ehloName.toLowerCase(),
       relay: optional('SEALPOST_SMTP_RELAY', parseRelay),
       transportMap:
         optional('SEALPOST_TRANSPORT_MAP', parseTransportMap) ?? new Map<string, TransportRoute>(),

@@ -34,7 +34,14 @@ export class DeliverBatchUseCase {
     const attempts = await Promise.all(
       jobs.flatMap((job) => {
         const recipient = claimed.get(job.recipientId);
-        return recipient ? [this.attemptSafely(job, recipient)] : [];
+        if (!recipient) {
+          return [];
+        }
+        return [
+          recipient.suppressed
+            ? suppressedAttempt(job, recipient)
+            : this.attemptSafely(job, recipient),
+        ];
       }),
     );
     const records = attempts.filter((record): record is AttemptRecord => record !== null);
@@ -68,8 +75,14 @@ export class DeliverBatchUseCase {
         attempt: claimed.attempts,
         host: outcome.host,
         reason: outcome.kind === 'failure' ? outcome.failure.reason : undefined,
+        suppressed: outcome.kind === 'suppressed' || undefined,
       },
       'delivery attempt',
     );
   }
+}
+
+/** A suppressed address is not sent to: its attempt is recorded as such, without a plan. */
+function suppressedAttempt(job: DeliveryJob, claimed: ClaimedRecipient): Promise<AttemptRecord> {
+  return Promise.resolve({ job, claimed, outcome: { kind: 'suppressed', host: null } });
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { VerifiedPgpKeys } from '@sealpost/encryption';
 import { type MessageContent, openContent } from '../messages/message-content';
-import { parseMailbox } from '../messages/mailbox';
 import { rawForDelivery } from '../messages/raw-mime';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import { PortalLinkIssuer } from '../portal/portal-link-issuer';
@@ -19,10 +18,10 @@ import { type Route } from './route-resolver';
 import { SmtpConnectionPool, type SmtpEnvelope } from './smtp-connection-pool';
 import { SmtpFailure } from './smtp-failure';
 import { TrackingDecorator } from '../tracking/tracking-decorator';
+import { VerpAddresses } from '../bounces/verp-addresses';
 
 interface LoadedMessage {
   from: string;
-  envelopeFrom: string;
   createdAt: Date;
   content: MessageContent;
 }
@@ -40,6 +39,7 @@ export class DeliverRecipientUseCase {
     private readonly portal: PortalLinkIssuer,
     private readonly pgpKeys: VerifiedPgpKeys,
     private readonly tracking: TrackingDecorator,
+    private readonly verp: VerpAddresses,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
   ) {}
 
@@ -94,7 +94,8 @@ export class DeliverRecipientUseCase {
           })
         : await this.compose(job, claimed, message, plan);
     const protectedMessage = await protectMessage(plan, mime, this.pgpKeys);
-    const envelope = { from: message.envelopeFrom, to: [claimed.address] };
+    // The return path names this copy (VERP), so a later bounce notice finds it.
+    const envelope = { from: this.verp.returnPathFor(job.recipientId), to: [claimed.address] };
     return this.send(plan.route, envelope, protectedMessage);
   }
 
@@ -134,7 +135,6 @@ export class DeliverRecipientUseCase {
     const { fromAddress, createdAt, sealed } = claimed.message;
     return {
       from: fromAddress,
-      envelopeFrom: parseMailbox(fromAddress)?.address ?? '',
       createdAt,
       content: openContent(this.cipher, job.organisationId, claimed.messageId, sealed),
     };

@@ -8,4 +8,6 @@ export type DeliveryOutcome =
       tlsVersion: string;
       tlsCipher: string;
     }
-  | { kind: 'failure'; host: string | null; failure: SmtpFailure };
+  | { kind: 'failure'; host: string | null; failure: SmtpFailure }
+  /** Not sent: the address is on the organisation's suppression list. */
+  | { kind: 'suppressed'; host: null };

@@ -18,6 +18,8 @@ export interface ClaimedRecipient {
   domain: string;
   attempts: number;
   firstAttemptAt: Date;
+  /** On the organisation's suppression list when claimed: nothing is sent. */
+  suppressed: boolean;
   message: { fromAddress: string; createdAt: Date; sealed: SealedValue };
 }
 
@@ -38,6 +40,7 @@ interface ClaimRow {
   domain: string;
   attempts: number;
   first_attempt_at: Date;
+  suppressed: boolean;
   from_address: string;
   created_at: Date;
   content_ciphertext: Buffer;
@@ -45,7 +48,8 @@ interface ClaimRow {
   content_key_id: string;
 }
 
-// Every delivery batch runs these, so they are prepared once per connection.
+// Every delivery batch runs these, so they are prepared once per connection. Suppression is
+// read at the claim, so an address suppressed or released after accept is honoured.
 const CLAIM_RECIPIENTS = preparedStatement(
   'delivery_claim_many',
   `WITH claimed AS (
@@ -56,7 +60,9 @@ const CLAIM_RECIPIENTS = preparedStatement(
         AND (lease_until IS NULL OR lease_until < now())
       RETURNING id, message_id, address, domain, attempts, first_attempt_at)
    SELECT c.*, m.from_address, m.created_at, m.content_ciphertext, m.content_wrapped_key,
-          m.content_key_id
+          m.content_key_id,
+          EXISTS (SELECT 1 FROM suppressions s
+                   WHERE s.organisation_id = $2 AND s.address = lower(c.address)) AS suppressed
      FROM claimed c JOIN messages m ON m.id = c.message_id AND m.organisation_id = $2`,
 );
 
@@ -197,6 +203,7 @@ function claimedFrom(row: ClaimRow): ClaimedRecipient {
     domain: row.domain,
     attempts: row.attempts,
     firstAttemptAt: new Date(row.first_attempt_at),
+    suppressed: row.suppressed,
     message: {
       fromAddress: row.from_address,
       createdAt: new Date(row.created_at),

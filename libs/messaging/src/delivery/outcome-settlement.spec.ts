@@ -82,3 +82,20 @@ describe('settleOutcome', () => {
     expect(settled.event).toMatchObject({ attempts: 9 });
   });
 });
+
+describe('settleOutcome for a suppressed address', () => {
+  it('fails the copy with reason suppressed and removes its outbox row', () => {
+    const settled = settleOutcome(
+      { outcome: { kind: 'suppressed', host: null }, attempts: 1, firstAttemptAt: now },
+      config,
+      now,
+    );
+
+    expect(settled).toMatchObject({
+      status: RecipientStatus.Failed,
+      method: null,
+      event: { reason: 'suppressed' },
+      retryAt: null,
+    });
+  });
+});

@@ -38,8 +38,8 @@ type RetryConfig = Pick<
 
 /**
  * Turns one attempt's outcome into the recipient's new state: delivered; failed when TLS or
- * protection could not be had; bounced on a permanent refusal or when retrying would outlive
- * the bounce deadline; otherwise deferred with backoff.
+ * protection could not be had, or the address is suppressed; bounced on a permanent refusal
+ * or when retrying would outlive the bounce deadline; otherwise deferred with backoff.
  */
 export function settleOutcome(facts: AttemptFacts, config: RetryConfig, now: Date): Settlement {
   const { outcome, decision } = facts;
@@ -59,6 +59,20 @@ export function settleOutcome(facts: AttemptFacts, config: RetryConfig, now: Dat
         tlsVersion: outcome.tlsVersion,
         tlsCipher: outcome.tlsCipher,
       },
+      retryAt: null,
+    };
+  }
+
+  if (outcome.kind === 'suppressed') {
+    const reason = 'suppressed: the address is on the suppression list';
+    return {
+      status: RecipientStatus.Failed,
+      method: null,
+      smtpResponse: null,
+      tlsVersion: null,
+      tlsCipher: null,
+      lastError: reason,
+      event: { reason: 'suppressed' },
       retryAt: null,
     };
   }

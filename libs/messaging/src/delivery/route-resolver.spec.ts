@@ -37,6 +37,7 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
     crypto: { masterKey: randomBytes(32), previousMasterKeys: [], masterKeySource: 'environment' },
     delivery: {
       ehloName: 'mta.sealpost.test',
+      bounceDomain: 'bounces.sealpost.test',
       transportMap: new Map<string, TransportRoute>(),
       extraCaPem: [],
       retryBaseSeconds: 60,

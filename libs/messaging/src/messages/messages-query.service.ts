@@ -16,15 +16,8 @@ import {
   type MessageView,
   type RecipientView,
 } from './message-views';
+import { decodeCreatedAtCursor, encodeCreatedAtCursor } from './created-at-cursor';
 import { Message } from './message.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-interface Cursor {
-  createdAt: string;
-  id: string;
-}
 
 /** Read side of messages. Every query is bound to the caller's organisation. */
 @Injectable()
@@ -113,7 +106,7 @@ export class MessagesQueryService {
       );
     }
     if (filters.cursor) {
-      const cursor = decodeCursor(filters.cursor);
+      const cursor = decodeCreatedAtCursor(filters.cursor);
       query.andWhere('(m.created_at, m.id) < (:cursorAt, :cursorId)', {
         cursorAt: cursor.createdAt,
         cursorId: cursor.id,
@@ -143,7 +136,7 @@ export class MessagesQueryService {
       })),
       nextCursor:
         rows.length > filters.limit && last
-          ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
+          ? encodeCreatedAtCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
           : null,
     };
   }
@@ -164,22 +157,4 @@ function recipientView(r: MessageRecipient): RecipientView {
     deliveredAt: r.deliveredAt?.toISOString() ?? null,
     updatedAt: r.updatedAt.toISOString(),
   };
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-function decodeCursor(raw: string): Cursor {
-  try {
-    const cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (UUID.test(String(cursor.id)) && ISO_INSTANT.test(String(cursor.createdAt))) {
-      return { id: cursor.id, createdAt: new Date(cursor.createdAt).toISOString() };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new SealpostError(ErrorCode.ValidationFailed, 'The cursor is not one this API returned.', [
-    { path: 'cursor', message: 'is not valid' },
-  ]);
 }

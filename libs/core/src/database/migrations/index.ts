@@ -29,6 +29,7 @@ import { IndexRecipientsForReports1796313600082 } from './1796313600082-IndexRec
 import { AddRetention1796313600090 } from './1796313600090-AddRetention';
 import { IndexAuditRecordsByTarget1796313600091 } from './1796313600091-IndexAuditRecordsByTarget';
 import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
+import { CreateSuppressions1796313600120 } from './1796313600120-CreateSuppressions';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -62,4 +63,5 @@ export const MIGRATIONS = [
   AddRetention1796313600090,
   IndexAuditRecordsByTarget1796313600091,
   CreateGatewayAccess1796313600110,
+  CreateSuppressions1796313600120,
 ];
