@@ -6,6 +6,7 @@ import {
 } from '@sealpost/audit';
 import {
   ApiKeysService,
+  type AuditLog,
   BootError,
   CORE_ENTITIES,
   createDataSource,
@@ -25,6 +26,8 @@ export interface CliContext {
   apiKeys: ApiKeysService;
   auditVerifier: AuditChainVerifier;
   users: UsersService;
+  /** For commands whose audited services live in other libraries (the gateway's access). */
+  auditLog: AuditLog;
   /** For commands whose services live in other libraries (contacts import). */
   dataSource: DataSource;
 }
@@ -49,6 +52,7 @@ export async function withContext<T>(
       apiKeys: new ApiKeysService(dataSource, auditLog),
       auditVerifier: new AuditChainVerifier(dataSource),
       users: new UsersService(dataSource, new SystemClock(), auditLog),
+      auditLog,
       dataSource,
     });
   } finally {

@@ -4,6 +4,7 @@ import { registerApiKeyCommands } from './api-key.command';
 import { registerAuditCommands } from './audit.command';
 import { registerContactsCommands } from './contacts.command';
 import { registerDbCommands } from './db.command';
+import { registerGatewayCommands } from './gateway.command';
 import { registerOrgCommands } from './org.command';
 import { registerUserCommands } from './user.command';
 import { reportFailure } from './cli-context';
@@ -17,5 +18,6 @@ registerDbCommands(program);
 registerContactsCommands(program);
 registerUserCommands(program);
 registerAuditCommands(program);
+registerGatewayCommands(program);
 
 program.parseAsync(process.argv).catch(reportFailure);

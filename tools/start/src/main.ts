@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 /**
- * `npm start`: runs the api and the worker as two processes, as a small site would. Signals
- * are passed on; if either process stops, the other is stopped too and its exit code kept.
+ * `npm start`: runs the api, the worker and the SMTP gateway as three processes, as a small
+ * site would. Signals are passed on; if one process stops, the others are stopped too and its
+ * exit code kept.
  */
-const apps = ['api', 'worker'];
+const apps = ['api', 'worker', 'smtp-gateway'];
 const distRoot = join(__dirname, '..', '..', '..');
 const children: ChildProcess[] = [];
 let stopping = false;
