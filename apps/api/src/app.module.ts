@@ -25,6 +25,7 @@ import { PolicyController } from './policy/policy.controller';
 import { PortalHttpModule } from './portal/portal-http.module';
 import { RetentionHttpModule } from './retention/retention-http.module';
 import { ReportsHttpModule } from './reports/reports-http.module';
+import { SuppressionsHttpModule } from './suppressions/suppressions-http.module';
 import { TemplatesHttpModule } from './templates/templates-http.module';
 import { SessionsController } from './users/sessions.controller';
 import { UsersController } from './users/users.controller';
@@ -45,6 +46,7 @@ export class AppModule {
         ProtectionModule,
         PortalHttpModule,
         ContactsHttpModule,
+        SuppressionsHttpModule,
         TemplatesHttpModule,
         WorkflowsHttpModule,
         TrackingHttpModule,

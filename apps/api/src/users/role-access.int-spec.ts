@@ -21,6 +21,8 @@ const ACCESS: Record<Route, UserRole[]> = {
   'GET /v1/users': ['owner', 'admin', 'break_glass'],
   'POST /v1/webhooks': ['owner', 'admin', 'break_glass'],
   'PUT /v1/organisation/retention': ['owner', 'admin', 'break_glass'],
+  'GET /v1/suppressions': ['owner', 'admin', 'compliance', 'sender', 'break_glass'],
+  'POST /v1/suppressions': ['owner', 'admin', 'break_glass'],
   'POST /v1/workflows': ['owner', 'admin', 'break_glass'],
 };
 

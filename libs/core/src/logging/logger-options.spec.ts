@@ -109,6 +109,17 @@ describe('loggerParams', () => {
     );
   });
 
+  it('logs the removal of a suppression without the address in its path', () => {
+    const serialize = httpOptions().serializers?.req;
+
+    expect(
+      serialize?.({ id: 'r', method: 'DELETE', url: '/v1/suppressions/jane.doe%40clinic.test' }),
+    ).toEqual({ id: 'r', method: 'DELETE', path: '/v1/suppressions/[address]' });
+    expect(serialize?.({ id: 'r', method: 'GET', url: '/v1/suppressions?limit=5' })?.path).toBe(
+      '/v1/suppressions',
+    );
+  });
+
   it('sets the level and service name of every line', () => {
     const options = httpOptions();
 

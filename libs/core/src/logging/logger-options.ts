@@ -10,6 +10,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const PORTAL_LINK = /^\/portal\/[^/]+/;
 // A click token carries the link it leads to, which may name a patient.
 const TRACKING_TOKEN = /^\/t\/([oc])\/[^/]+/;
+// Removing a suppression names the address in the path.
+const SUPPRESSED_ADDRESS = /^\/v1\/suppressions\/[^/]+/;
 
 /** Accepts a caller's request id when it is harmless, else makes one. */
 export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
@@ -21,7 +23,8 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
 
 /**
  * pino through nestjs-pino. Requests are logged by route path only: query strings can carry
- * addresses (`?recipient=`), so they never reach the log; nor do portal link tokens.
+ * addresses (`?recipient=`), so they never reach the log; nor do portal link tokens or an
+ * address in a path.
  */
 export function loggerParams(config: LoggingConfig, service: string): Params {
   return {
@@ -37,7 +40,8 @@ export function loggerParams(config: LoggingConfig, service: string): Params {
           path: (req.url ?? '')
             .split('?')[0]
             .replace(PORTAL_LINK, '/portal/[link]')
-            .replace(TRACKING_TOKEN, '/t/$1/[token]'),
+            .replace(TRACKING_TOKEN, '/t/$1/[token]')
+            .replace(SUPPRESSED_ADDRESS, '/v1/suppressions/[address]'),
         }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
