@@ -1,11 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
 import {
+  BouncesModule,
   GatewayAccessService,
   InboundBounceHandler,
   MESSAGING_ENTITIES,
   MessagingModule,
-  RefuseInboundBounces,
+  ReceiveBounceUseCase,
 } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { type GatewayConfig } from './config/gateway-config';
@@ -23,12 +24,13 @@ export class GatewayModule {
         LoggerModule.forRoot(loggerParams(config.logging, 'smtp-gateway')),
         CoreModule.forRoot(config, MESSAGING_ENTITIES),
         MessagingModule,
+        BouncesModule,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: gateway },
-        // The seam for the bounces feature: bind its handler here and mail to our return
-        // paths is recorded; by default it is refused like any relaying attempt.
-        { provide: InboundBounceHandler, useClass: RefuseInboundBounces },
+        // Mail to our return paths (VERP) is a bounce notice, recorded by the bounces feature.
+        // RefuseInboundBounces in its place refuses it like any relaying attempt.
+        { provide: InboundBounceHandler, useExisting: ReceiveBounceUseCase },
         GatewayAccessService,
         SenderAccess,
         MessageIntake,

@@ -22,6 +22,7 @@ import { SmtpGatewayServer } from '../smtp/smtp-gateway.server';
 
 /** The gateway as main.ts builds it, on loopback and a fresh database, with admin helpers. */
 export interface TestGateway {
+  app: INestApplicationContext;
   port: number;
   config: SealpostConfig;
   gateway: GatewayConfig;
@@ -79,6 +80,7 @@ export async function startTestGateway(env: Env = {}): Promise<TestGateway> {
   );
   const organisations = new OrganisationsService(dataSource);
   return {
+    app,
     port,
     config,
     gateway,
