@@ -133,6 +133,17 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
     return rows.map((row) => row.address);
   }
 
+  /** An enabled endpoint filtered to bounces; its secret columns are placeholders. */
+  async function subscribeToBounces(organisationId: string): Promise<void> {
+    await dataSource.query(
+      `INSERT INTO webhook_endpoints (id, organisation_id, url, event_types, signing,
+         secret_ciphertext, secret_wrapped_key, secret_key_id)
+       VALUES ($1, $2, 'https://hooks.example/bounces', '{message.bounced}', 'hmac-sha256',
+         '\\x00', '\\x00', 'unused')`,
+      [randomUUID(), organisationId],
+    );
+  }
+
   it('sends each copy with its own return path in the bounce domain', async () => {
     const copy = await sendTo(anAddress('patients.example'));
 
@@ -144,6 +155,7 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
 
   it('turns a DSN generated the way Postfix writes one into a bounced event', async () => {
     const copy = await sendTo(anAddress('patients.example'));
+    await subscribeToBounces(caller.organisationId);
     const raw = postfixDsn({ returnPath: copy.returnPath, recipient: copy.address });
 
     const { reference } = await bounces.receive(raw, { rcptTo: [copy.returnPath] });
@@ -169,6 +181,12 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
       bounced?.id,
     ]);
     expect(queued).toHaveLength(1);
+    // ...and fanned out to the organisation's webhook endpoints that take message.bounced.
+    const fannedOut = await dataSource.query<{ event_type: string }[]>(
+      'SELECT event_type FROM webhook_deliveries WHERE event_id = $1',
+      [bounced?.id],
+    );
+    expect(fannedOut).toEqual([{ event_type: 'message.bounced' }]);
   });
 
   it('records a soft bounce without suppressing the address', async () => {
