@@ -10,7 +10,7 @@ export class AppProcess {
   private exited?: Promise<number | null>;
 
   constructor(
-    readonly app: 'api' | 'worker',
+    readonly app: 'api' | 'worker' | 'smtp-gateway',
     private readonly env: Record<string, string>,
   ) {}
 
