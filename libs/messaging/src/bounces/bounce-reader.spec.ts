@@ -1,4 +1,4 @@
-import { postfixDsn } from '../testing/postfix-dsn';
+import { postfixDsn } from '@sealpost/test-peers';
 import { findingFor, MAX_PARSED_BYTES, readNotice } from './bounce-reader';
 
 const returnPath = 'bounce+aaaa@bounces.sealpost.test';

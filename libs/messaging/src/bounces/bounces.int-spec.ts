@@ -7,7 +7,7 @@ import { AuditModule } from '@sealpost/audit';
 import { CapturingLogger } from '@sealpost/audit/testing';
 import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
-import { createTestCa, issueCertificate, SmtpSink } from '@sealpost/test-peers';
+import { createTestCa, issueCertificate, postfixDsn, SmtpSink } from '@sealpost/test-peers';
 import { DataSource } from 'typeorm';
 import { DeliverBatchUseCase } from '../delivery/deliver-batch.use-case';
 import { DeliverRecipientUseCase } from '../delivery/deliver-recipient.use-case';
@@ -25,7 +25,6 @@ import {
   deliveryJobFor,
   testConfig,
 } from '../testing/messaging-test-kit';
-import { postfixDsn } from '../testing/postfix-dsn';
 import { ReceiveBounceUseCase } from './receive-bounce.use-case';
 import { SuppressionListService } from './suppression-list.service';
 import { VerpAddresses } from './verp-addresses';
