@@ -113,4 +113,36 @@ describe('RecipientDirectoryService with WKD (real PostgreSQL, loopback HTTPS)',
     expect(pgp).toEqual({ usable: false, reason: 'no PGP key' });
     expect(wkdServer.requestsFor(url)).toBe(0);
   });
+
+  it('answers lookups made together, across organisations, each with its own keys', async () => {
+    const [other] = await dataSource.query<{ id: string }[]>(
+      `INSERT INTO organisations (name) VALUES ($1) RETURNING id`,
+      [`org-${randomBytes(6).toString('hex')}`],
+    );
+    const withKey = address();
+    const withoutKey = address();
+    const stored = await newKey(withKey);
+    const fingerprint = (await readKey({ armoredKey: stored.publicKey })).getFingerprint();
+    await dataSource.query(
+      `INSERT INTO recipient_pgp_keys (organisation_id, address, fingerprint, armored)
+       VALUES ($1, $2, $3, $4)`,
+      [organisationId, withKey, fingerprint.toUpperCase(), stored.publicKey],
+    );
+    const service = directory('off');
+    const pool = (dataSource.driver as unknown as { master: { query: () => unknown } }).master;
+    const queries = jest.spyOn(pool, 'query');
+
+    const [mine, none, theirs] = await Promise.all([
+      service.lookup(organisationId, withKey),
+      service.lookup(organisationId, withoutKey),
+      service.lookup(other.id, withKey),
+    ]);
+
+    expect(mine.pgp).toEqual({ usable: true, material: stored.publicKey });
+    expect(none.pgp).toEqual({ usable: false, reason: 'no PGP key' });
+    expect(theirs.pgp).toEqual({ usable: false, reason: 'no PGP key' });
+    // One query per organisation, not one per lookup.
+    expect(queries).toHaveBeenCalledTimes(2);
+    queries.mockRestore();
+  });
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import {
   SEALPOST_CONFIG,
   type SealpostConfig,
@@ -17,21 +18,27 @@ export interface RecipientMaterial {
   smime: DirectoryLookup<UsableCertificate>;
 }
 
-// Asked for every copy delivered: prepared once per connection, not parsed per call.
+// Asked for every batch of copies delivered: prepared once per connection, not parsed per call.
 const RECIPIENT_MATERIAL = preparedStatement(
-  'recipient_material',
-  `SELECT 'pgp' AS kind, fingerprint, armored AS material, created_at
-     FROM recipient_pgp_keys WHERE organisation_id = $1 AND address = $2
+  'recipient_material_many',
+  `SELECT address, 'pgp' AS kind, fingerprint, armored AS material, created_at
+     FROM recipient_pgp_keys WHERE organisation_id = $1 AND address = ANY ($2::text[])
    UNION ALL
-   SELECT 'smime', fingerprint, pem, created_at
-     FROM recipient_certificates WHERE organisation_id = $1 AND address = $2
+   SELECT address, 'smime', fingerprint, pem, created_at
+     FROM recipient_certificates WHERE organisation_id = $1 AND address = ANY ($2::text[])
    ORDER BY created_at DESC`,
 );
 
 interface MaterialRow {
+  address: string;
   kind: 'pgp' | 'smime';
   fingerprint: string;
   material: string;
+}
+
+interface MaterialKey {
+  organisationId: string;
+  owner: string;
 }
 
 /**
@@ -40,6 +47,14 @@ interface MaterialRow {
  */
 @Injectable()
 export class RecipientDirectoryService {
+  // A delivery batch plans its copies side by side; their lookups, made in the same tick, are
+  // answered by one query per organisation instead of one per copy. Nothing is cached: a key
+  // uploaded a moment ago must count for the next copy.
+  private readonly materials = new DataLoader<MaterialKey, MaterialRow[], string>(
+    (keys) => this.readMaterials(keys),
+    { cache: false, maxBatchSize: 500 },
+  );
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
@@ -49,10 +64,7 @@ export class RecipientDirectoryService {
 
   async lookup(organisationId: string, address: string): Promise<RecipientMaterial> {
     const owner = normaliseAddress(address);
-    const rows = await queryPrepared<MaterialRow>(this.dataSource, RECIPIENT_MATERIAL, [
-      organisationId,
-      owner,
-    ]);
+    const rows = await this.materials.load({ organisationId, owner });
     const keys = rows.filter((row) => row.kind === 'pgp');
     const certificates = rows.filter((row) => row.kind === 'smime');
     const stored = await chooseUsableKey(
@@ -70,6 +82,28 @@ export class RecipientDirectoryService {
     };
   }
 
+  /** Rows for each key, newest first, in the order of `keys`: one query per organisation. */
+  private async readMaterials(keys: readonly MaterialKey[]): Promise<MaterialRow[][]> {
+    const byKey = new Map<string, MaterialRow[]>();
+    const owners = new Map<string, Set<string>>();
+    for (const { organisationId, owner } of keys) {
+      owners.set(organisationId, (owners.get(organisationId) ?? new Set()).add(owner));
+    }
+    await Promise.all(
+      [...owners].map(async ([organisationId, addresses]) => {
+        const rows = await queryPrepared<MaterialRow>(this.dataSource, RECIPIENT_MATERIAL, [
+          organisationId,
+          [...addresses],
+        ]);
+        for (const row of rows) {
+          const key = keyOf(organisationId, row.address);
+          byKey.set(key, [...(byKey.get(key) ?? []), row]);
+        }
+      }),
+    );
+    return keys.map(({ organisationId, owner }) => byKey.get(keyOf(organisationId, owner)) ?? []);
+  }
+
   /** A stored key always wins; WKD is asked only when none is usable, and only if enabled. */
   private async fromWkd(owner: string, storedReason: string): Promise<DirectoryLookup<string>> {
     if (!this.config.encryption.wkd.enabled) {
@@ -80,4 +114,8 @@ export class RecipientDirectoryService {
       ? published
       : { usable: false, reason: `${storedReason}; ${published.reason}` };
   }
+}
+
+function keyOf(organisationId: string, owner: string): string {
+  return `${organisationId} ${owner}`;
 }
