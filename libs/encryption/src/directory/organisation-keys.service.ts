@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import {
   apiKeyActor,
   type AuthContext,
@@ -47,6 +48,17 @@ const contextOf = (organisationId: string) => `organisation-key:${organisationId
  */
 @Injectable()
 export class OrganisationKeysService {
+  // Every PGP copy of a delivery batch asks at once; one read serves them all. Not cached, so
+  // a key set or removed a moment ago counts for the next batch.
+  private readonly deliveryMaterial = new DataLoader<string, OrganisationPgpMaterial>(
+    async (organisationIds) => {
+      const unique = [...new Set(organisationIds)];
+      const read = await Promise.all(unique.map((id) => this.readDeliveryMaterial(id)));
+      return organisationIds.map((id) => read[unique.indexOf(id)]);
+    },
+    { cache: false },
+  );
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: EnvelopeCipher,
@@ -96,7 +108,11 @@ export class OrganisationKeysService {
     );
   }
 
-  async forDelivery(organisationId: string): Promise<OrganisationPgpMaterial> {
+  forDelivery(organisationId: string): Promise<OrganisationPgpMaterial> {
+    return this.deliveryMaterial.load(organisationId);
+  }
+
+  private async readDeliveryMaterial(organisationId: string): Promise<OrganisationPgpMaterial> {
     const rows = await this.rows(organisationId);
     const archive = rows.find((row) => row.purpose === 'pgp-archive');
     const signing = rows.find((row) => row.purpose === 'pgp-signing');
