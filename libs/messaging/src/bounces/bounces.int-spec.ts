@@ -47,6 +47,7 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
   let database: TestDatabase;
   let caDir: string;
   let sink: SmtpSink;
+  let refusing: SmtpSink;
   let moduleRef: TestingModule;
   let dataSource: DataSource;
   let bounces: ReceiveBounceUseCase;
@@ -59,9 +60,16 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
     writeFileSync(join(caDir, 'ca.pem'), ca.certPem);
     const tls = issueCertificate(ca, { commonName: 'localhost', ipAddresses: ['127.0.0.1'] });
     sink = await SmtpSink.start({ tls });
+    refusing = await SmtpSink.start({
+      tls,
+      rcptReply: () => ({ code: 550, message: '5.1.1 No such user here' }),
+    });
     database = await createTestDatabase();
     const config = testConfig(database.url, {
-      SEALPOST_TRANSPORT_MAP: `patients.example=127.0.0.1:${sink.port}`,
+      SEALPOST_TRANSPORT_MAP: [
+        `patients.example=127.0.0.1:${sink.port}`,
+        `gone.example=127.0.0.1:${refusing.port}`,
+      ].join(','),
       SEALPOST_TLS_CA_FILE: join(caDir, 'ca.pem'),
       SEALPOST_BOUNCE_DOMAIN: 'bounces.sealpost.test',
     });
@@ -93,7 +101,7 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
 
   afterAll(async () => {
     await moduleRef?.close();
-    await sink?.close();
+    await Promise.all([sink?.close(), refusing?.close()]);
     await database?.drop();
     rmSync(caDir, { recursive: true, force: true });
   });
@@ -256,6 +264,25 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
     expect(sink.messages.length).toBe(received + 1);
     expect((await copyState(released.recipientId)).status).toBe('delivered');
     expect(await suppressedAddresses()).not.toContain(address);
+  });
+
+  it('suppresses an address the receiving server refuses at RCPT TO with a 5xx', async () => {
+    const address = anAddress('gone.example');
+
+    const refused = await sendTo(address);
+    const again = await sendTo(address);
+
+    const state = await copyState(refused.recipientId);
+    expect(state.status).toBe('bounced');
+    expect(state.events.at(-1)?.data).toMatchObject({
+      status: '5.1.1',
+      class: 'hard',
+      suppressed: true,
+    });
+    expect(await suppressedAddresses()).toContain(address);
+    expect((await copyState(again.recipientId)).events).toEqual([
+      expect.objectContaining({ type: 'failed', data: { reason: 'suppressed' } }),
+    ]);
   });
 
   it("keeps one organisation's suppression from another's sends", async () => {

@@ -67,14 +67,15 @@ const CLAIM_RECIPIENTS = preparedStatement(
 );
 
 // Outcomes arrive as one JSON array: one round trip however many recipients the batch had.
-// A finished recipient's outbox row goes; a deferred one's comes back at its retry time.
+// A finished recipient's outbox row goes; a deferred one's comes back at its retry time; an
+// address refused at RCPT TO goes on the suppression list.
 const RECORD_OUTCOMES = preparedStatement(
   'delivery_record_many',
   `WITH input AS (
      SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(
        recipient_id uuid, message_id uuid, outbox_id bigint, status text, method text,
        smtp_response text, tls_version text, tls_cipher text, last_error text,
-       decision jsonb, event jsonb, retry_at timestamptz)),
+       decision jsonb, event jsonb, retry_at timestamptz, suppress_status text)),
    recipients AS (
      UPDATE message_recipients r
         SET status = i.status, method = i.method, smtp_response = i.smtp_response,
@@ -84,10 +85,16 @@ const RECORD_OUTCOMES = preparedStatement(
             delivered_at = CASE WHEN i.status = 'delivered' THEN now() END
        FROM input i
       WHERE r.id = i.recipient_id AND r.organisation_id = $1
-      RETURNING r.id, i.message_id, i.status, i.event),
+      RETURNING r.id, r.address, i.message_id, i.status, i.event, i.suppress_status),
    events AS (
      INSERT INTO message_events (organisation_id, message_id, recipient_id, type, data)
      SELECT $1, message_id, id, status, event FROM recipients),
+   suppressed AS (
+     INSERT INTO suppressions
+       (id, organisation_id, address, reason, status_code, message_id, recipient_id)
+     SELECT gen_random_uuid(), $1, lower(address), 'hard_bounce', suppress_status, message_id, id
+       FROM recipients WHERE suppress_status IS NOT NULL
+     ON CONFLICT (organisation_id, address) DO NOTHING),
    finished AS (
      DELETE FROM outbox o USING input i WHERE o.id = i.outbox_id AND i.retry_at IS NULL)
    UPDATE outbox o SET available_at = i.retry_at, enqueued_at = NULL
@@ -170,6 +177,7 @@ export class DeliveryRecorder {
         decision: decision ?? null,
         event: settled.event,
         retry_at: settled.retryAt?.toISOString() ?? null,
+        suppress_status: settled.suppressStatus,
       };
     });
     await queryPrepared(this.dataSource, RECORD_OUTCOMES, [organisationId, JSON.stringify(rows)]);

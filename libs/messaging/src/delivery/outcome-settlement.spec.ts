@@ -99,3 +99,46 @@ describe('settleOutcome for a suppressed address', () => {
     });
   });
 });
+
+describe('settleOutcome for a permanent refusal', () => {
+  const refused = (atRecipient: boolean, response = '550 5.1.1 <x>: no such user') => ({
+    kind: 'failure' as const,
+    host: 'mx.example.test',
+    failure: new SmtpFailure('permanent', 'refused', 550, response, atRecipient),
+  });
+
+  it('suppresses an address refused at RCPT TO, with the reply status code', () => {
+    const settled = settleOutcome(
+      { outcome: refused(true), attempts: 1, firstAttemptAt: now },
+      config,
+      now,
+    );
+
+    expect(settled).toMatchObject({
+      status: RecipientStatus.Bounced,
+      suppressStatus: '5.1.1',
+      event: { status: '5.1.1', class: 'hard', suppressed: true, responseCode: 550 },
+    });
+  });
+
+  it('takes the reply class when the reply has no enhanced code', () => {
+    const settled = settleOutcome(
+      { outcome: refused(true, '550 mailbox unavailable'), attempts: 1, firstAttemptAt: now },
+      config,
+      now,
+    );
+
+    expect(settled.suppressStatus).toBe('5.0.0');
+  });
+
+  it('does not suppress when the message, not the address, was refused', () => {
+    const settled = settleOutcome(
+      { outcome: refused(false), attempts: 1, firstAttemptAt: now },
+      config,
+      now,
+    );
+
+    expect(settled).toMatchObject({ status: RecipientStatus.Bounced, suppressStatus: null });
+    expect(settled.event).not.toHaveProperty('suppressed');
+  });
+});

@@ -1,6 +1,8 @@
 import { type DeliveryConfig } from '@sealpost/core';
+import { statusCodeOf } from '../bounces/delivery-status';
 import { DeliveryMethod, RecipientStatus } from '../messages/message-status';
 import { type DeliveryOutcome } from './delivery-outcome';
+import { type SmtpFailure } from './smtp-failure';
 import { retryDelaySeconds } from './retry-policy';
 
 /** What the protection planner decided, stored on the recipient for the API and audit. */
@@ -22,6 +24,8 @@ export interface Settlement {
   event: Record<string, unknown>;
   /** When the next attempt is due; null ends the delivery and removes its outbox row. */
   retryAt: Date | null;
+  /** A hard bounce at RCPT TO: the status code the address is suppressed with, else null. */
+  suppressStatus: string | null;
 }
 
 export interface AttemptFacts {
@@ -60,6 +64,7 @@ export function settleOutcome(facts: AttemptFacts, config: RetryConfig, now: Dat
         tlsCipher: outcome.tlsCipher,
       },
       retryAt: null,
+      suppressStatus: null,
     };
   }
 
@@ -74,6 +79,7 @@ export function settleOutcome(facts: AttemptFacts, config: RetryConfig, now: Dat
       lastError: reason,
       event: { reason: 'suppressed' },
       retryAt: null,
+      suppressStatus: null,
     };
   }
 
@@ -92,9 +98,23 @@ export function settleOutcome(facts: AttemptFacts, config: RetryConfig, now: Dat
     lastError,
     event: data,
     retryAt: null,
+    suppressStatus: null,
   });
   if (failure.kind === 'tls') {
     return ended(RecipientStatus.Failed, failure.reason);
+  }
+  if (failure.kind === 'permanent' && failure.atRecipient) {
+    // The server refused the address itself: a hard bounce, which suppresses it like a DSN.
+    const suppressStatus = enhancedStatusOf(failure);
+    return {
+      ...ended(RecipientStatus.Bounced, failure.reason, {
+        ...event,
+        status: suppressStatus,
+        class: 'hard',
+        suppressed: true,
+      }),
+      suppressStatus,
+    };
   }
   if (failure.kind === 'permanent') {
     return ended(RecipientStatus.Bounced, failure.reason);
@@ -119,4 +139,10 @@ export function settleOutcome(facts: AttemptFacts, config: RetryConfig, now: Dat
     }),
     retryAt,
   };
+}
+
+/** `550 5.1.1 <...>` -> 5.1.1; a reply without an enhanced code -> its class, e.g. 5.0.0. */
+function enhancedStatusOf(failure: SmtpFailure): string {
+  const enhanced = statusCodeOf(failure.response?.replace(/^\d{3}[ -]/, ''));
+  return enhanced ?? `${String(failure.responseCode ?? 500).charAt(0)}.0.0`;
 }

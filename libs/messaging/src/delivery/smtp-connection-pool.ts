@@ -264,7 +264,12 @@ export class SmtpConnectionPool implements OnApplicationShutdown {
         if (error) {
           reject(error);
         } else if (info.rejected?.length) {
-          reject(Object.assign(new Error('recipient rejected'), { responseCode: 550 }));
+          reject(
+            Object.assign(new Error('recipient rejected'), {
+              responseCode: 550,
+              command: 'RCPT TO',
+            }),
+          );
         } else {
           resolve(info.response ?? '');
         }

@@ -123,7 +123,17 @@ describe('classifySmtpError', () => {
         kind: 'permanent',
         reason: `${HOST} refused the message (${responseCode})`,
         responseCode,
+        atRecipient: true,
       });
+    });
+
+    it('marks a permanent refusal of the message itself (DATA) as not about the address', () => {
+      const failure = classifySmtpError(
+        smtpError({ code: 'EMESSAGE', command: 'DATA', responseCode: 554, response: 'spam' }),
+        HOST,
+      );
+
+      expect(failure).toMatchObject({ kind: 'permanent', atRecipient: false });
     });
 
     it.each([421, 450, 451, 452])('treats reply %i as temporary', (responseCode) => {

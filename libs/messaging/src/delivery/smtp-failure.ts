@@ -12,6 +12,8 @@ export class SmtpFailure extends Error {
     readonly reason: string,
     readonly responseCode?: number,
     readonly response?: string,
+    /** Refused at RCPT TO: the address itself, not the message, was turned away. */
+    readonly atRecipient = false,
   ) {
     super(reason);
     this.name = 'SmtpFailure';
@@ -40,7 +42,8 @@ export function classifySmtpError(error: unknown, host: string): SmtpFailure {
     return new SmtpFailure('tls', `TLS with ${host} failed: ${tlsDetail(e)}`);
   }
   if (code && code >= 500) {
-    return new SmtpFailure('permanent', `${host} refused the message (${code})`, code, e.response);
+    const reason = `${host} refused the message (${code})`;
+    return new SmtpFailure('permanent', reason, code, e.response, e.command === 'RCPT TO');
   }
   if (code && code >= 400) {
     return new SmtpFailure('temporary', `${host} deferred the message (${code})`, code, e.response);
