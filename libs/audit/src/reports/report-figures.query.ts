@@ -14,7 +14,7 @@ import {
 import { type ReportRange } from './report-range';
 
 // Copies of messages accepted in the range; messages_listing_idx finds the messages and
-// message_recipients_message_idx their copies.
+// message_recipients_report_idx their copies.
 const COPIES = `
   FROM messages m
   JOIN message_recipients r ON r.message_id = m.id AND r.organisation_id = m.organisation_id

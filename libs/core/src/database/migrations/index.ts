@@ -28,6 +28,7 @@ import * as engagementIndex from './1796313600081-IndexEngagementEventsForReport
 import { IndexRecipientsForReports1796313600082 } from './1796313600082-IndexRecipientsForReports';
 import { AddRetention1796313600090 } from './1796313600090-AddRetention';
 import { IndexAuditRecordsByTarget1796313600091 } from './1796313600091-IndexAuditRecordsByTarget';
+import { LightenRecipientWrites1796313600092 } from './1796313600092-LightenRecipientWrites';
 import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
 import { CreateSuppressions1796313600120 } from './1796313600120-CreateSuppressions';
 
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   IndexRecipientsForReports1796313600082,
   AddRetention1796313600090,
   IndexAuditRecordsByTarget1796313600091,
+  LightenRecipientWrites1796313600092,
   CreateGatewayAccess1796313600110,
   CreateSuppressions1796313600120,
 ];
