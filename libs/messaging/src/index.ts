@@ -14,6 +14,7 @@ export * from './delivery/route-resolver';
 export * from './delivery/smtp-connection-pool';
 export * from './delivery/smtp-failure';
 export * from './messages/accept-message-batch';
+export * from './messages/accept-message-once';
 export * from './messages/accept-message.use-case';
 export * from './messages/idempotency-key-pruner.service';
 export * from './messages/mailbox';

@@ -16,7 +16,7 @@ export class AppProcess {
   private exited: Promise<number | null> = Promise.resolve(null);
 
   constructor(
-    readonly app: 'api' | 'worker',
+    readonly app: 'api' | 'worker' | 'smtp-gateway',
     private readonly env: Record<string, string>,
     private readonly nodeArgs: string[] = [],
   ) {}

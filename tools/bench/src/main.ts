@@ -3,6 +3,7 @@ import { runAuditBench } from './audit.bench';
 import { runContactsImportBench } from './contacts-import.bench';
 import { runDeliveryBench } from './delivery.bench';
 import { runEncryptionBench } from './encryption.bench';
+import { runGatewayBench } from './gateway.bench';
 import { runTemplatesTrackingBench } from './templates-tracking.bench';
 import { runWorkflowBench } from './workflow.bench';
 
@@ -12,6 +13,8 @@ benchmarks:
   delivery   messages through the api to a STARTTLS sink, against raw nodemailer
   encryption messages by PGP, S/MIME, TLS and portal through the api, each against the
              same operation alone (openpgp encrypt, encryptSmime, raw nodemailer)
+  gateway    messages through the SMTP gateway (STARTTLS, AUTH) delivered over TLS, against
+             nodemailer into a bare smtp-server
   contacts-import  contacts from a CSV file through the import service, against plain
              multi-row INSERTs of the same rows
   templates-tracking  decorating HTML copies for tracking against parse5 alone, and rendering
@@ -21,7 +24,7 @@ benchmarks:
              end) with the clock moved, against raw single-row PostgreSQL UPDATEs
 
 options:
-  --messages N        messages to send (delivery: default 2000; encryption: default 500
+  --messages N        messages to send (delivery, gateway: default 2000; encryption: default 500
                       per method; contacts-import: CSV rows, default 100000;
                       templates-tracking: copies and renders, default 20000;
                       workflow: contacts, default 100000; audit: records, default
@@ -35,6 +38,7 @@ options:
 const BENCHMARKS = {
   delivery: runDeliveryBench,
   encryption: runEncryptionBench,
+  gateway: runGatewayBench,
   'contacts-import': (options: { messages: number; postgresUrl: string }) =>
     runContactsImportBench({ rows: options.messages, postgresUrl: options.postgresUrl }),
   'templates-tracking': (options: { messages: number }) => runTemplatesTrackingBench(options),
@@ -52,6 +56,7 @@ const BENCHMARKS = {
 const DEFAULT_MESSAGES: Record<keyof typeof BENCHMARKS, string> = {
   delivery: '2000',
   encryption: '500',
+  gateway: '2000',
   'contacts-import': '100000',
   'templates-tracking': '20000',
   workflow: '100000',

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, safeErrorFields, SealpostError } from '@sealpost/core';
 import {
-  AcceptMessageUseCase,
+  AcceptMessageOnce,
   fieldName,
   GATEWAY_STAMP_HEADER,
   InboundBounceHandler,
@@ -32,7 +32,7 @@ export class MessageIntake {
   private readonly stamp: string;
 
   constructor(
-    private readonly accept: AcceptMessageUseCase,
+    private readonly accept: AcceptMessageOnce,
     private readonly bounces: InboundBounceHandler,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {

@@ -16,13 +16,14 @@ export interface RawHeaderBlock {
  * must keep intact.
  */
 export function splitRawHeaders(raw: Buffer): RawHeaderBlock | null {
-  const text = raw.toString('latin1');
-  const crlf = text.indexOf('\r\n\r\n');
-  const lf = text.indexOf('\n\n');
+  // Only the header block is decoded: the body can be megabytes and is never looked at.
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
   const usesCrlf = crlf >= 0 && (lf < 0 || crlf < lf);
   const end = usesCrlf ? crlf : lf;
   const newline = usesCrlf ? '\r\n' : '\n';
-  const headerText = end >= 0 ? text.slice(0, end) : text.replace(/\r?\n$/, '');
+  const headerText =
+    end >= 0 ? raw.toString('latin1', 0, end) : raw.toString('latin1').replace(/\r?\n$/, '');
   const fields: string[] = [];
   for (const line of headerText.split(/\r?\n/)) {
     if (/^[ \t]/.test(line) && fields.length) {
