@@ -15,14 +15,16 @@ function plainMessage(headers: string[], body: string): string {
 describe('reading a bounce notice', () => {
   it('reads a Postfix DSN: status, class, diagnostic and the reporting servers', async () => {
     const finding = await read(postfixDsn({ returnPath, recipient }));
+    const reply =
+      `550 5.1.1 <${recipient}>: Recipient address rejected: ` +
+      'User unknown in virtual mailbox table';
 
     expect(finding).toEqual({
       format: 'rfc3464',
       status: '5.1.1',
       class: 'hard',
-      diagnosticCode:
-        `smtp; 550 5.1.1 <${recipient}>: Recipient address rejected: ` +
-        'User unknown in virtual mailbox table',
+      diagnosticCode: `smtp; ${reply}`,
+      smtpReply: reply,
       remoteMta: 'dns; mx.patients.example',
       reportingMta: 'dns; mail.relay.example',
     });
@@ -88,6 +90,7 @@ describe('reading a bounce notice', () => {
       status: '5.1.1',
       class: 'hard',
       diagnosticCode: 'Remote host said: 550-5.1.1 The email account does not exist',
+      smtpReply: '550-5.1.1 The email account does not exist',
       remoteMta: null,
       reportingMta: null,
     });

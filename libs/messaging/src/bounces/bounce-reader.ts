@@ -14,6 +14,8 @@ export interface BounceFinding {
   status: string;
   class: BounceClass;
   diagnosticCode: string | null;
+  /** The remote server's SMTP reply (`550 5.1.1 ...`) when the notice quotes one. */
+  smtpReply: string | null;
   remoteMta: string | null;
   reportingMta: string | null;
 }
@@ -92,6 +94,9 @@ function fromReport(body: string, recipient: string): BounceFinding | null {
         status,
         class: bounceClass,
         diagnosticCode: cut(entry.diagnosticCode),
+        smtpReply: cut(
+          /^smtp;\s*([245]\d\d[ -].*)$/i.exec(entry.diagnosticCode ?? '')?.[1] ?? null,
+        ),
         remoteMta: entry.remoteMta,
         reportingMta: report.reportingMta,
       }
@@ -118,6 +123,7 @@ function fromPlainText(text: string): BounceFinding | null {
         status,
         class: bounceClass,
         diagnosticCode: cut(line.trim()),
+        smtpReply: cut(line.slice(reply.index).trim()),
         remoteMta: null,
         reportingMta: null,
       }

@@ -120,10 +120,11 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
   }
 
   async function copyState(recipientId: string) {
-    const [row] = await dataSource.query<{ status: string; last_error: string | null }[]>(
-      'SELECT status, last_error FROM message_recipients WHERE id = $1',
-      [recipientId],
-    );
+    const [row] = await dataSource.query<
+      { status: string; last_error: string | null; smtp_response: string | null }[]
+    >('SELECT status, last_error, smtp_response FROM message_recipients WHERE id = $1', [
+      recipientId,
+    ]);
     const events = await dataSource.query<
       { id: string; type: string; data: Record<string, unknown> }[]
     >('SELECT id, type, data FROM message_events WHERE recipient_id = $1 ORDER BY id', [
@@ -170,6 +171,8 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
     const state = await copyState(copy.recipientId);
     const bounced = state.events.find((event) => event.type === 'bounced');
     expect(state.status).toBe('bounced');
+    // The remote reply replaces our relay's 250: reports class bounces by it.
+    expect(state.smtp_response).toMatch(/^550 5\.1\.1 /);
     expect(state.events.map((event) => event.type)).toEqual(['delivered', 'bounced']);
     expect(reference).toBe(`event-${bounced?.id}`);
     expect(bounced?.data).toEqual({

@@ -83,16 +83,19 @@ export class ReceiveBounceUseCase {
   /** Status, suppression and event of one bounce; returns the event's id. */
   private async record(tx: EntityManager, copy: BouncedCopy, finding: BounceFinding) {
     // A copy still pending has its lease and retries to settle it; only a finished copy moves.
+    // The remote reply replaces our relay's 250, so reports class the bounce by it.
     await tx.query(
       `UPDATE message_recipients
           SET status = CASE WHEN status = ANY($3::text[]) THEN status ELSE $4 END,
-              last_error = $5, updated_at = now()
+              smtp_response = CASE WHEN status = ANY($3::text[]) THEN smtp_response ELSE $5 END,
+              last_error = $6, updated_at = now()
         WHERE id = $1 AND organisation_id = $2`,
       [
         copy.id,
         copy.organisation_id,
         PENDING_STATUSES,
         RecipientStatus.Bounced,
+        finding.smtpReply ?? finding.status,
         finding.diagnosticCode ?? `status ${finding.status}`,
       ],
     );
