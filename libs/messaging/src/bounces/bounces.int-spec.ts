@@ -167,6 +167,7 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
     const raw = postfixDsn({ returnPath: copy.returnPath, recipient: copy.address });
 
     const { reference } = await bounces.receive(raw, { rcptTo: [copy.returnPath] });
+    const repeated = await bounces.receive(raw, { rcptTo: [copy.returnPath] });
 
     const state = await copyState(copy.recipientId);
     const bounced = state.events.find((event) => event.type === 'bounced');
@@ -175,6 +176,8 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
     expect(state.smtp_response).toMatch(/^550 5\.1\.1 /);
     expect(state.events.map((event) => event.type)).toEqual(['delivered', 'bounced']);
     expect(reference).toBe(`event-${bounced?.id}`);
+    // A notice sent again (our 250 was lost) is recorded once.
+    expect(repeated.reference).toBe('ignored');
     expect(bounced?.data).toEqual({
       source: 'dsn',
       format: 'rfc3464',

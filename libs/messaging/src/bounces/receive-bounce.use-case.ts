@@ -66,6 +66,10 @@ export class ReceiveBounceUseCase {
       return { kind: 'ignored', recipientId: copy.id };
     }
     const eventId = await this.dataSource.transaction((tx) => this.record(tx, copy, finding));
+    if (!eventId) {
+      this.logger.log({ recipientId: copy.id, outcome: 'ignored' }, 'bounce notice repeated');
+      return { kind: 'ignored', recipientId: copy.id };
+    }
     const outcome: BounceOutcome = {
       kind: 'recorded',
       organisationId: copy.organisation_id,
@@ -80,8 +84,26 @@ export class ReceiveBounceUseCase {
     return outcome;
   }
 
-  /** Status, suppression and event of one bounce; returns the event's id. */
-  private async record(tx: EntityManager, copy: BouncedCopy, finding: BounceFinding) {
+  /**
+   * Status, suppression and event of one bounce; returns the event's id, or null when a notice
+   * with this status was already recorded for this copy. A reporting server that lost our 250
+   * sends the same notice again; the row lock makes two arriving at once wait for each other.
+   */
+  private async record(
+    tx: EntityManager,
+    copy: BouncedCopy,
+    finding: BounceFinding,
+  ): Promise<string | null> {
+    const [earlier] = await tx.query<{ recorded: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM message_events e
+                       WHERE e.recipient_id = r.id AND e.type = $3
+                         AND e.data->>'source' = 'dsn' AND e.data->>'status' = $4) AS recorded
+         FROM message_recipients r WHERE r.id = $1 AND r.organisation_id = $2 FOR UPDATE`,
+      [copy.id, copy.organisation_id, MessageEventType.Bounced, finding.status],
+    );
+    if (!earlier || earlier.recorded) {
+      return null;
+    }
     // A copy still pending has its lease and retries to settle it; only a finished copy moves.
     // The remote reply replaces our relay's 250, so reports class the bounce by it.
     await tx.query(
