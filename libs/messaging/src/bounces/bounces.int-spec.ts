@@ -2,22 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { type TestingModule } from '@nestjs/testing';
 import { AuditModule } from '@sealpost/audit';
 import { CapturingLogger } from '@sealpost/audit/testing';
-import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
+import { type AuthContext, OrganisationsService } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { createTestCa, issueCertificate, postfixDsn, SmtpSink } from '@sealpost/test-peers';
 import { DataSource } from 'typeorm';
 import { DeliverBatchUseCase } from '../delivery/deliver-batch.use-case';
-import { DeliverRecipientUseCase } from '../delivery/deliver-recipient.use-case';
-import { DeliveryRecorder } from '../delivery/delivery-recorder';
-import { DnsResolverPort, type MxRecord } from '../delivery/dns-resolver.port';
-import { SmtpConnectionPool } from '../delivery/smtp-connection-pool';
-import { MESSAGING_ENTITIES } from '../index';
 import { AcceptMessageUseCase } from '../messages/accept-message.use-case';
-import { MessagingModule } from '../messaging.module';
-import { ProtectionModule } from '../protection.module';
 import {
   aCaller,
   anAddress,
@@ -25,6 +18,7 @@ import {
   deliveryJobFor,
   testConfig,
 } from '../testing/messaging-test-kit';
+import { deliveryTestModule } from '../testing/delivery-test-module';
 import { ReceiveBounceUseCase } from './receive-bounce.use-case';
 import { SuppressionListService } from './suppression-list.service';
 import { VerpAddresses } from './verp-addresses';
@@ -33,13 +27,6 @@ interface Copy {
   recipientId: string;
   address: string;
   returnPath: string;
-}
-
-/** Every domain here is routed by the transport map; a DNS lookup would be a bug. */
-class NoDns extends DnsResolverPort {
-  resolveMx(domain: string): Promise<MxRecord[]> {
-    return Promise.reject(new Error(`unexpected MX lookup for ${domain}`));
-  }
 }
 
 describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
@@ -73,25 +60,10 @@ describe('bounces and suppression (real PostgreSQL and SMTP peer)', () => {
       SEALPOST_TLS_CA_FILE: join(caDir, 'ca.pem'),
       SEALPOST_BOUNCE_DOMAIN: 'bounces.sealpost.test',
     });
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        CoreModule.forRoot(config, MESSAGING_ENTITIES),
-        AuditModule,
-        MessagingModule,
-        ProtectionModule,
-      ],
-      providers: [
-        DeliverBatchUseCase,
-        DeliverRecipientUseCase,
-        DeliveryRecorder,
-        SmtpConnectionPool,
-        ReceiveBounceUseCase,
-        SuppressionListService,
-      ],
-    })
-      .overrideProvider(DnsResolverPort)
-      .useClass(NoDns)
-      .compile();
+    moduleRef = await deliveryTestModule(config, {
+      imports: [AuditModule],
+      providers: [ReceiveBounceUseCase, SuppressionListService],
+    }).compile();
     moduleRef.useLogger(logs);
     dataSource = moduleRef.get(DataSource);
     bounces = moduleRef.get(ReceiveBounceUseCase);

@@ -1,17 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { type TestingModule } from '@nestjs/testing';
 import { AuditModule } from '@sealpost/audit';
-import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
+import { type AuthContext, OrganisationsService } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { DEFAULT_POLICY, PolicyService } from '@sealpost/encryption';
 import { createTestCa, issueCertificate, SmtpSink } from '@sealpost/test-peers';
 import { DataSource } from 'typeorm';
-import { MESSAGING_ENTITIES } from '../index';
 import { AcceptMessageUseCase } from '../messages/accept-message.use-case';
-import { MessagingModule } from '../messaging.module';
-import { ProtectionModule } from '../protection.module';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import {
   aCaller,
@@ -20,11 +17,8 @@ import {
   deliveryJobFor,
   testConfig,
 } from '../testing/messaging-test-kit';
+import { deliveryTestModule } from '../testing/delivery-test-module';
 import { DeliverBatchUseCase } from './deliver-batch.use-case';
-import { DeliverRecipientUseCase } from './deliver-recipient.use-case';
-import { DeliveryRecorder } from './delivery-recorder';
-import { DnsResolverPort, type MxRecord } from './dns-resolver.port';
-import { SmtpConnectionPool } from './smtp-connection-pool';
 
 interface RecipientRow {
   status: string;
@@ -37,13 +31,6 @@ interface RecipientRow {
 interface EventRow {
   type: string;
   data: Record<string, unknown>;
-}
-
-/** Every domain here is routed by the transport map; a DNS lookup would be a bug. */
-class NoDns extends DnsResolverPort {
-  resolveMx(domain: string): Promise<MxRecord[]> {
-    return Promise.reject(new Error(`unexpected MX lookup for ${domain}`));
-  }
 }
 
 describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
@@ -94,23 +81,9 @@ describe('delivery use cases (real PostgreSQL and SMTP peers)', () => {
       SEALPOST_TLS_CA_FILE: join(caDir, 'ca.pem'),
     });
     // Everything real except DNS, which the transport map makes unnecessary.
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        CoreModule.forRoot(config, MESSAGING_ENTITIES),
-        AuditModule,
-        MessagingModule,
-        ProtectionModule,
-      ],
-      providers: [
-        DeliverBatchUseCase,
-        DeliverRecipientUseCase,
-        DeliveryRecorder,
-        SmtpConnectionPool,
-      ],
-    })
-      .overrideProvider(DnsResolverPort)
-      .useClass(NoDns)
-      .compile();
+    moduleRef = await deliveryTestModule(config, {
+      imports: [AuditModule],
+    }).compile();
     dataSource = moduleRef.get(DataSource);
     deliver = moduleRef.get(DeliverBatchUseCase);
     accept = moduleRef.get(AcceptMessageUseCase);

@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
-import { type AuthContext, CoreModule, OrganisationsService, SealpostError } from '@sealpost/core';
+import { type TestingModule } from '@nestjs/testing';
+import { type AuthContext, OrganisationsService, SealpostError } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { Clock } from '@sealpost/encryption';
 import { SmtpSink } from '@sealpost/test-peers';
 import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { DeliverBatchUseCase } from '../delivery/deliver-batch.use-case';
-import { DeliverRecipientUseCase } from '../delivery/deliver-recipient.use-case';
-import { DeliveryRecorder } from '../delivery/delivery-recorder';
-import { DnsResolverPort, type MxRecord } from '../delivery/dns-resolver.port';
-import { SmtpConnectionPool } from '../delivery/smtp-connection-pool';
-import { MESSAGING_ENTITIES } from '../index';
 import { AcceptMessageUseCase } from '../messages/accept-message.use-case';
-import { MessagingModule } from '../messaging.module';
-import { ProtectionModule } from '../protection.module';
 import {
   aCaller,
   anAddress,
@@ -23,6 +16,7 @@ import {
   deliveryJobFor,
   testConfig,
 } from '../testing/messaging-test-kit';
+import { deliveryTestModule } from '../testing/delivery-test-module';
 import { PortalError, PortalErrorCode } from './portal-error';
 import { PortalModule } from './portal.module';
 import { PortalSessions } from './portal-sessions.service';
@@ -31,12 +25,6 @@ import { ReplyFromPortalUseCase } from './reply-from-portal.use-case';
 import { RequestPortalCodeUseCase } from './request-portal-code.use-case';
 import { RevokePortalLinkUseCase } from './revoke-portal-link.use-case';
 import { VerifyPortalCodeUseCase } from './verify-portal-code.use-case';
-
-class NoDns extends DnsResolverPort {
-  resolveMx(domain: string): Promise<MxRecord[]> {
-    return Promise.reject(new Error(`unexpected MX lookup for ${domain}`));
-  }
-}
 
 /** Real time plus an offset the test moves, so expiry is tested without waiting. */
 class MovableClock extends Clock {
@@ -90,22 +78,9 @@ describe('secure portal (real PostgreSQL, Redis and SMTP sink)', () => {
     queuePrefix = config.redis.queuePrefix;
     redisUrl = config.redis.url;
     clock = new MovableClock();
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        CoreModule.forRoot(config, MESSAGING_ENTITIES),
-        MessagingModule,
-        ProtectionModule,
-        PortalModule,
-      ],
-      providers: [
-        DeliverBatchUseCase,
-        DeliverRecipientUseCase,
-        DeliveryRecorder,
-        SmtpConnectionPool,
-      ],
+    moduleRef = await deliveryTestModule(config, {
+      imports: [PortalModule],
     })
-      .overrideProvider(DnsResolverPort)
-      .useClass(NoDns)
       .overrideProvider(Clock)
       .useValue(clock)
       .compile();

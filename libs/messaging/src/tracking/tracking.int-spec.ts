@@ -2,23 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable, Module } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { type TestingModule } from '@nestjs/testing';
 import { AuditModule } from '@sealpost/audit';
-import { type AuthContext, CoreModule, OrganisationsService } from '@sealpost/core';
+import { type AuthContext, OrganisationsService } from '@sealpost/core';
 import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { createTestCa, issueCertificate, SmtpSink } from '@sealpost/test-peers';
 import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { DeliverBatchUseCase } from '../delivery/deliver-batch.use-case';
-import { DeliverRecipientUseCase } from '../delivery/deliver-recipient.use-case';
-import { DeliveryRecorder } from '../delivery/delivery-recorder';
-import { DnsResolverPort, type MxRecord } from '../delivery/dns-resolver.port';
-import { SmtpConnectionPool } from '../delivery/smtp-connection-pool';
-import { MESSAGING_ENTITIES } from '../index';
 import { AcceptMessageUseCase } from '../messages/accept-message.use-case';
 import { type SendMessageCommand } from '../messages/send-message.command';
-import { MessagingModule } from '../messaging.module';
-import { ProtectionModule } from '../protection.module';
 import {
   aCaller,
   anAddress,
@@ -26,17 +19,12 @@ import {
   deliveryJobFor,
   testConfig,
 } from '../testing/messaging-test-kit';
+import { deliveryTestModule } from '../testing/delivery-test-module';
 import { EngagementSink, type EngagementEvent } from './engagement-sink';
 import { OrganisationSettingsService } from './organisation-settings.service';
 import { RecordEngagementUseCase, sha256Hex } from './record-engagement.use-case';
 import { TrackingModule } from './tracking.module';
 import { TrackingTokens } from './tracking-tokens';
-
-class NoDns extends DnsResolverPort {
-  resolveMx(domain: string): Promise<MxRecord[]> {
-    return Promise.reject(new Error(`unexpected MX lookup for ${domain}`));
-  }
-}
 
 /** Stands where the workflow engine's sink goes: keeps what it hears; can be made to fail. */
 @Injectable()
@@ -90,24 +78,12 @@ describe('tracking (real PostgreSQL and SMTP sink)', () => {
       SEALPOST_PUBLIC_URL: PUBLIC_URL,
     });
     plainSink = plain;
-    moduleRef = await Test.createTestingModule({
+    moduleRef = await deliveryTestModule(config, {
       imports: [
-        CoreModule.forRoot(config, MESSAGING_ENTITIES),
         AuditModule,
-        MessagingModule,
-        ProtectionModule,
         TrackingModule.forRoot({ imports: [RecordingSinkModule], sink: RecordingSink }),
       ],
-      providers: [
-        DeliverBatchUseCase,
-        DeliverRecipientUseCase,
-        DeliveryRecorder,
-        SmtpConnectionPool,
-      ],
-    })
-      .overrideProvider(DnsResolverPort)
-      .useClass(NoDns)
-      .compile();
+    }).compile();
     dataSource = moduleRef.get(DataSource);
     engagement = moduleRef.get(RecordEngagementUseCase);
     recording = moduleRef.get(RecordingSink);
