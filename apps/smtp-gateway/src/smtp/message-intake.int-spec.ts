@@ -100,7 +100,7 @@ describe('SMTP gateway: what it stores before 250 (real PostgreSQL, nodemailer)'
       wrappedKey: message?.content_wrapped_key ?? Buffer.alloc(0),
       keyId: message?.content_key_id ?? '',
     });
-    const original = Buffer.from(content.raw ?? '', 'base64').toString('latin1');
+    const original = content.raw ?? '';
     expect(content.subject).toBe(subject);
     expect(content.text?.trim()).toBe('Your results are ready.');
     expect(original).toMatch(

@@ -112,7 +112,7 @@ export class DeliverRecipientUseCase {
     const { content } = message;
     if (content.raw !== undefined) {
       const retagged = plan.subject !== content.subject ? plan.subject : null;
-      return rawForDelivery(Buffer.from(content.raw, 'base64'), retagged);
+      return rawForDelivery(Buffer.from(content.raw, 'latin1'), retagged);
     }
     return buildMime({
       messageId: claimed.messageId,

@@ -52,9 +52,7 @@ describe('readReceivedMessage', () => {
       attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: 'JVBERi0=' }],
     });
     expect(command.text?.trim()).toBe('Please call us.');
-    expect(Buffer.from(command.raw ?? '', 'base64').toString()).toBe(
-      'X-Sealpost-Gateway: i=x; host=gw\r\n' + message.toString(),
-    );
+    expect(command.raw).toBe('X-Sealpost-Gateway: i=x; host=gw\r\n' + message.toString());
   });
 
   it('keys the same bytes and envelope alike, and another envelope apart', async () => {
@@ -80,5 +78,17 @@ describe('readReceivedMessage', () => {
     await expect(
       readReceivedMessage(noFrom, { ...envelope, mailFrom: '' }, 'i=x'),
     ).rejects.toBeInstanceOf(MalformedMessageError);
+  });
+
+  it('keeps every byte of the original through the sealed JSON form', async () => {
+    const everyByte = Buffer.from(Array.from({ length: 256 }, (_, byte) => byte));
+    const binary = Buffer.concat([raw(['From: a@b.example', 'Subject: bytes', '', '']), everyByte]);
+
+    const { command } = await readReceivedMessage(binary, envelope, 'i=x');
+    const stored = JSON.parse(JSON.stringify({ raw: command.raw })) as { raw: string };
+
+    expect(Buffer.from(stored.raw, 'latin1')).toEqual(
+      Buffer.concat([Buffer.from('X-Sealpost-Gateway: i=x\r\n'), binary]),
+    );
   });
 });

@@ -89,10 +89,10 @@ export async function readReceivedMessage(
       metadata: {},
       // The original bytes are delivered untouched: no pixel, no rewritten links.
       tracking: false,
-      raw: stamped.toString('base64'),
+      raw: stamped.toString('latin1'),
     },
     idempotencyKey: `smtp:${digest([messageId, envelope.mailFrom, ...envelope.rcptTo])}`,
-    requestHash: digest([raw.toString('base64')]),
+    requestHash: createHash('sha256').update(raw).digest('base64url'),
   };
 }
 

@@ -20,9 +20,10 @@ export interface MessageContent {
   /** false: the sender asked for no open pixel and no tracked links. Absent: allowed. */
   tracking?: boolean;
   /**
-   * The message as the SMTP gateway received it (base64), with the gateway's stamp on top.
-   * When present it is what recipients get; the fields above are read from it for the
-   * policy and the portal.
+   * The message as the SMTP gateway received it, with the gateway's stamp on top, one
+   * character per byte (latin1: every byte survives JSON, and mail, mostly ASCII, stays about
+   * its own size where base64 would add a third). When present it is what recipients get; the
+   * fields above are read from it for the policy and the portal.
    */
   raw?: string;
 }

@@ -16,7 +16,7 @@ export interface SendMessageCommand {
   metadata: Record<string, string>;
   /** false turns open and click tracking off for this message. */
   tracking?: boolean;
-  /** The original message (base64) when the SMTP gateway received it; see MessageContent. */
+  /** The original message (latin1) when the SMTP gateway received it; see MessageContent. */
   raw?: string;
 }
 
