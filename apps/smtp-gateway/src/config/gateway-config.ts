@@ -36,7 +36,7 @@ const DEFAULTS = {
   // 587 is submission's port; 2587 needs no privileges and says what it is.
   SEALPOST_GATEWAY_PORT: '2587',
   // 25 MiB of content grows by a third in base64, plus headers.
-  SEALPOST_GATEWAY_MAX_MESSAGE_BYTES: String(35 * 1024 * 1024),
+  SEALPOST_GATEWAY_MAX_BYTES: String(35 * 1024 * 1024),
   SEALPOST_GATEWAY_MAX_CLIENTS: '500',
   SEALPOST_GATEWAY_REQUIRE_TLS: 'on',
 } as const;
@@ -64,7 +64,7 @@ export function loadGatewayConfig(env: Env, shared: SealpostConfig): GatewayConf
   };
 
   const port = integer('SEALPOST_GATEWAY_PORT', 0, 65535);
-  const maxMessageBytes = integer('SEALPOST_GATEWAY_MAX_MESSAGE_BYTES', 1024, 200 * 1024 * 1024);
+  const maxMessageBytes = integer('SEALPOST_GATEWAY_MAX_BYTES', 1024, 200 * 1024 * 1024);
   const maxClients = integer('SEALPOST_GATEWAY_MAX_CLIENTS', 1, 100000);
   const requireTls = onOff('SEALPOST_GATEWAY_REQUIRE_TLS', value('SEALPOST_GATEWAY_REQUIRE_TLS'));
   const hold = env.SEALPOST_GATEWAY_TEST_HOLD_REPLY?.trim() ?? 'off';

@@ -24,7 +24,7 @@ describe('SMTP gateway: what it stores before 250 (real PostgreSQL, nodemailer)'
   beforeAll(async () => {
     gw = await startTestGateway({
       SEALPOST_MAX_RECIPIENTS: String(MAX_RECIPIENTS),
-      SEALPOST_GATEWAY_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
+      SEALPOST_GATEWAY_MAX_BYTES: String(MAX_MESSAGE_BYTES),
     });
     organisationId = await gw.createOrganisation();
     credential = await gw.access.createCredential(organisationId, 'suite');
