@@ -42,9 +42,11 @@ export interface DeliveryConfig {
   ehloName: string;
   /**
    * SEALPOST_BOUNCE_DOMAIN: the domain of every copy's return path (`bounce+<token>@...`);
-   * its MX must reach the SMTP gateway, which reads the delivery status notifications.
+   * its MX must reach the SMTP gateway, which reads the delivery status notifications. Null
+   * when unset and the EHLO name is no fully qualified name: receivers refuse such a sender
+   * domain, so copies then leave with the sender's own address and bounces go to the sender.
    */
-  bounceDomain: string;
+  bounceDomain: string | null;
   relay?: RelayConfig;
   transportMap: Map<string, TransportRoute>;
   extraCaPem: string[];

@@ -53,7 +53,7 @@ describe('loadConfig', () => {
       });
       expect(config.delivery).toEqual({
         ehloName: hostname(),
-        bounceDomain: hostname().toLowerCase(),
+        bounceDomain: hostname().includes('.') ? hostname().toLowerCase() : null,
         relay: undefined,
         transportMap: new Map(),
         extraCaPem: [],
@@ -115,6 +115,18 @@ describe('loadConfig', () => {
     expect(config.delivery.transportMap.get('lab.test')).toEqual({ host: '127.0.0.1', port: 2525 });
     expect(config.delivery.extraCaPem).toHaveLength(1);
     expect(config.logging.level).toBe('debug');
+  });
+
+  it('takes a fully qualified EHLO name as the bounce domain, and none of a bare host name', () => {
+    const key = newKey().toString('base64');
+
+    const qualified = loadConfig(
+      envWith({ SEALPOST_MASTER_KEY: key, SEALPOST_EHLO_NAME: 'MTA.Clinic.test' }),
+    );
+    const bare = loadConfig(envWith({ SEALPOST_MASTER_KEY: key, SEALPOST_EHLO_NAME: 'vm' }));
+
+    expect(qualified.delivery.bounceDomain).toBe('mta.clinic.test');
+    expect(bare.delivery.bounceDomain).toBeNull();
   });
 
   it('ignores optional settings that are blank', () => {

@@ -101,7 +101,7 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
     delivery: {
       ehloName,
       // The sending host's own name by default: the one name an operator already points at it.
-      bounceDomain: optional('SEALPOST_BOUNCE_DOMAIN', parseDomain) ?? ehloName.toLowerCase(),
+      bounceDomain: optional('SEALPOST_BOUNCE_DOMAIN', parseDomain) ?? qualifiedOrNull(ehloName),
       relay: optional('SEALPOST_SMTP_RELAY', parseRelay),
       transportMap:
         optional('SEALPOST_TRANSPORT_MAP', parseTransportMap) ?? new Map<string, TransportRoute>(),
@@ -186,6 +186,15 @@ function readCryptoKeys(
     return undefined;
   }
   return { previousMasterKeys };
+}
+
+/** The name when it is fully qualified (a host name like `vm` is not), else null. */
+function qualifiedOrNull(name: string): string | null {
+  try {
+    return parseDomain(name);
+  } catch {
+    return null;
+  }
 }
 
 function parseEnvironment(raw: string): Environment {

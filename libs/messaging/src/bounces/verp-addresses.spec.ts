@@ -70,6 +70,25 @@ describe('VerpAddresses', () => {
     expect(verp.recipientOf(spoil(verp.returnPathFor(randomUUID())))).toBeNull();
   });
 
+  it('names the copy in its envelope sender, in place of the sender address', () => {
+    const recipientId = randomUUID();
+
+    const sender = verp.envelopeSenderFor(recipientId, 'clinic@north.example');
+
+    expect(verp.recipientOf(sender)).toBe(recipientId);
+  });
+
+  it('keeps the sender address, and reads no return path, without a bounce domain', () => {
+    const bare = new VerpAddresses(testConfig(DATABASE_URL, { SEALPOST_EHLO_NAME: 'vm' }));
+    const returnPath = verp.returnPathFor(randomUUID());
+
+    expect(bare.envelopeSenderFor(randomUUID(), 'clinic@north.example')).toBe(
+      'clinic@north.example',
+    );
+    expect(bare.recipientOf(returnPath)).toBeNull();
+    expect(() => bare.returnPathFor(randomUUID())).toThrow('no bounce domain');
+  });
+
   it('tells bounce-domain addresses apart, whatever their case', () => {
     expect(verp.isBounceAddress('anything@Bounces.Sealpost.TEST')).toBe(true);
     expect(verp.isBounceAddress('jane@patients.example')).toBe(false);

@@ -20,7 +20,7 @@ const TOKEN = /^[a-z2-7]{42}$/;
 @Injectable()
 export class VerpAddresses {
   private readonly keys: Buffer[];
-  private readonly domain: string;
+  private readonly domain: string | null;
 
   constructor(@Inject(SEALPOST_CONFIG) config: SealpostConfig) {
     const { masterKey, previousMasterKeys } = config.crypto;
@@ -28,8 +28,19 @@ export class VerpAddresses {
     this.domain = config.delivery.bounceDomain;
   }
 
-  /** The MAIL FROM of one recipient's copy. */
+  /**
+   * The MAIL FROM of one recipient's copy: its return path, or without a bounce domain the
+   * sender's own address, so bounces go where they went before VERP.
+   */
+  envelopeSenderFor(recipientId: string, sender: string): string {
+    return this.domain ? this.returnPathFor(recipientId) : sender;
+  }
+
+  /** The return path that names one recipient's copy; needs a bounce domain. */
   returnPathFor(recipientId: string): string {
+    if (!this.domain) {
+      throw new Error('no bounce domain is configured (SEALPOST_BOUNCE_DOMAIN)');
+    }
     const id = uuidBytes(recipientId);
     const token = base32(Buffer.concat([id, mac(this.keys[0], id)]));
     return `${LOCAL_PREFIX}${token}@${this.domain}`;
@@ -38,7 +49,7 @@ export class VerpAddresses {
   /** True when the address is in the bounce domain: the gateway should hand it here. */
   isBounceAddress(address: string): boolean {
     const at = address.lastIndexOf('@');
-    return at > 0 && address.slice(at + 1).toLowerCase() === this.domain;
+    return this.domain !== null && at > 0 && address.slice(at + 1).toLowerCase() === this.domain;
   }
 
   /** The recipient id a return path stands for, or null when it is malformed or forged. */

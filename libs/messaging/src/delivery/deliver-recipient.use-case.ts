@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EnvelopeCipher, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { VerifiedPgpKeys } from '@sealpost/encryption';
 import { type MessageContent, openContent } from '../messages/message-content';
+import { parseMailbox } from '../messages/mailbox';
 import { rawForDelivery } from '../messages/raw-mime';
 import { type DeliveryJob } from '../outbox/delivery-job';
 import { PortalLinkIssuer } from '../portal/portal-link-issuer';
@@ -95,7 +96,11 @@ export class DeliverRecipientUseCase {
         : await this.compose(job, claimed, message, plan);
     const protectedMessage = await protectMessage(plan, mime, this.pgpKeys);
     // The return path names this copy (VERP), so a later bounce notice finds it.
-    const envelope = { from: this.verp.returnPathFor(job.recipientId), to: [claimed.address] };
+    const sender = parseMailbox(message.from)?.address ?? '';
+    const envelope = {
+      from: this.verp.envelopeSenderFor(job.recipientId, sender),
+      to: [claimed.address],
+    };
     return this.send(plan.route, envelope, protectedMessage);
   }
 
