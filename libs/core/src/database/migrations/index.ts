@@ -31,6 +31,7 @@ import { IndexAuditRecordsByTarget1796313600091 } from './1796313600091-IndexAud
 import { LightenRecipientWrites1796313600092 } from './1796313600092-LightenRecipientWrites';
 import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
 import { CreateSuppressions1796313600120 } from './1796313600120-CreateSuppressions';
+import { CreateFhirConnector1796313600140 } from './1796313600140-CreateFhirConnector';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   LightenRecipientWrites1796313600092,
   CreateGatewayAccess1796313600110,
   CreateSuppressions1796313600120,
+  CreateFhirConnector1796313600140,
 ];
