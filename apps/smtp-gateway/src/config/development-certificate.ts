@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileOnce } from '@sealpost/core';
 import forge from 'node-forge';
 
 const FILE = 'gateway-tls.pem';
@@ -9,7 +10,7 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 /**
  * Development convenience, like the generated master key: a self-signed certificate for the
  * gateway's STARTTLS, kept in the data directory so restarts (and several gateway processes)
- * present the same one. Written to a private draft and linked into place: the first wins.
+ * present the same one; the first process to write it wins (writeFileOnce).
  */
 export function developmentCertificate(
   dataDir: string,
@@ -24,17 +25,7 @@ export function developmentCertificate(
       throw error;
     }
   }
-  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(draft, selfSigned(name), { mode: 0o600 });
-  try {
-    linkSync(draft, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw error;
-    }
-  } finally {
-    unlinkSync(draft);
-  }
+  writeFileOnce(path, selfSigned(name));
   return splitPem(readFileSync(path, 'utf8'));
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AuditCheckpointer, AuditSigningKeys, ChainedAuditLog } from '@sealpost/audit';
+import { standaloneAuditLog } from '@sealpost/audit';
 import {
   EnvelopeCipher,
   type Env,
@@ -74,10 +74,6 @@ export async function startTestGateway(env: Env = {}): Promise<TestGateway> {
 
   const dataSource = app.get(DataSource);
   const cipher = app.get(EnvelopeCipher);
-  const auditLog = new ChainedAuditLog(
-    new AuditSigningKeys(dataSource, cipher, config),
-    new AuditCheckpointer(config),
-  );
   const organisations = new OrganisationsService(dataSource);
   return {
     app,
@@ -86,7 +82,7 @@ export async function startTestGateway(env: Env = {}): Promise<TestGateway> {
     gateway,
     ca,
     dataSource,
-    access: new GatewayAccessService(dataSource, auditLog),
+    access: new GatewayAccessService(dataSource, standaloneAuditLog(dataSource, config)),
     cipher,
     createOrganisation: async () =>
       (await organisations.create(`org-${randomBytes(6).toString('hex')}`)).id,

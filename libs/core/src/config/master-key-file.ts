@@ -1,31 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BootError } from '../boot/boot-error';
 import { EnvValueError, parseMasterKey } from './env-parsers';
+import { writeFileOnce } from './write-file-once';
 
 export const MASTER_KEY_FILE = 'master.key';
 
 /**
  * Development convenience: reads the master key from the data directory, creating it on
- * first use. The key is written to a private temporary file and then linked into place, so a
- * process starting at the same moment (api and worker) reads either nothing or a whole key,
- * and the first to link wins.
+ * first use; processes starting at the same moment (api, worker, gateway) all read the key
+ * the first of them wrote (writeFileOnce).
  */
 export function readOrCreateMasterKeyFile(dataDir: string): { key: Buffer; path: string } {
   const path = join(dataDir, MASTER_KEY_FILE);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(draft, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
-  try {
-    linkSync(draft, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw error;
-    }
-  } finally {
-    unlinkSync(draft);
-  }
+  writeFileOnce(path, randomBytes(32).toString('base64') + '\n');
   try {
     return { key: parseMasterKey(readFileSync(path, 'utf8')), path };
   } catch (error) {

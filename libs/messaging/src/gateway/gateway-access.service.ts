@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { Injectable, Optional } from '@nestjs/common';
 import {
   type AuditActor,
+  type AuditEntry,
   AuditLog,
   ErrorCode,
   OPERATOR_ACTOR,
@@ -92,7 +93,7 @@ export class GatewayAccessService {
         organisationId,
         actor,
         action: 'gateway_credential.created',
-        target: { type: 'gateway_credential', id: created.id },
+        target: credentialTarget(created.id),
       });
       return created;
     });
@@ -113,23 +114,12 @@ export class GatewayAccessService {
     id: string,
     actor: AuditActor = OPERATOR_ACTOR,
   ): Promise<void> {
-    const audit = requireAuditLog(this.audit);
-    await this.dataSource.transaction(async (tx) => {
-      const [rows] = await tx.query<[unknown[], number]>(
-        `UPDATE gateway_credentials SET revoked_at = now()
-          WHERE id = $1 AND organisation_id = $2 AND revoked_at IS NULL RETURNING id`,
-        [id, organisationId],
-      );
-      if (!rows.length) {
-        throw new SealpostError(ErrorCode.NotFound, 'No such gateway credential.');
-      }
-      await audit.append(tx, {
-        organisationId,
-        actor,
-        action: 'gateway_credential.revoked',
-        target: { type: 'gateway_credential', id },
-      });
-    });
+    await this.changeOne(
+      `UPDATE gateway_credentials SET revoked_at = now()
+        WHERE id = $1 AND organisation_id = $2 AND revoked_at IS NULL RETURNING id`,
+      'No such gateway credential.',
+      { organisationId, actor, action: 'gateway_credential.revoked', target: credentialTarget(id) },
+    );
     this.verified.deleteWhere((entry) => entry.credentialId === id);
   }
 
@@ -189,7 +179,7 @@ export class GatewayAccessService {
         organisationId,
         actor,
         action: 'gateway_sender_range.added',
-        target: { type: 'gateway_sender_range', id: created.id },
+        target: rangeTarget(created.id),
         details: { cidr: created.cidr, senderDomains: domains.length },
       });
       return created;
@@ -211,22 +201,11 @@ export class GatewayAccessService {
     id: string,
     actor: AuditActor = OPERATOR_ACTOR,
   ): Promise<void> {
-    const audit = requireAuditLog(this.audit);
-    await this.dataSource.transaction(async (tx) => {
-      const [rows] = await tx.query<[unknown[], number]>(
-        `DELETE FROM gateway_sender_ranges WHERE id = $1 AND organisation_id = $2 RETURNING id`,
-        [id, organisationId],
-      );
-      if (!rows.length) {
-        throw new SealpostError(ErrorCode.NotFound, 'No such sender range.');
-      }
-      await audit.append(tx, {
-        organisationId,
-        actor,
-        action: 'gateway_sender_range.removed',
-        target: { type: 'gateway_sender_range', id },
-      });
-    });
+    await this.changeOne(
+      `DELETE FROM gateway_sender_ranges WHERE id = $1 AND organisation_id = $2 RETURNING id`,
+      'No such sender range.',
+      { organisationId, actor, action: 'gateway_sender_range.removed', target: rangeTarget(id) },
+    );
   }
 
   /**
@@ -246,6 +225,24 @@ export class GatewayAccessService {
       senderDomains: row.sender_domains,
     }));
   }
+
+  /**
+   * One row of the organisation changed by `statement` (`$1` its id, `$2` the organisation,
+   * RETURNING id) and its audit record, in one transaction; no such row is "not found".
+   */
+  private async changeOne(statement: string, notFound: string, entry: AuditEntry): Promise<void> {
+    const audit = requireAuditLog(this.audit);
+    await this.dataSource.transaction(async (tx) => {
+      const [rows] = await tx.query<[unknown[], number]>(statement, [
+        entry.target.id,
+        entry.organisationId,
+      ]);
+      if (!rows.length) {
+        throw new SealpostError(ErrorCode.NotFound, notFound);
+      }
+      await audit.append(tx, entry);
+    });
+  }
 }
 
 interface RangeRow {
@@ -254,6 +251,9 @@ interface RangeRow {
   sender_domains: string[];
   created_at: Date;
 }
+
+const credentialTarget = (id: string) => ({ type: 'gateway_credential', id });
+const rangeTarget = (id: string) => ({ type: 'gateway_sender_range', id });
 
 function hashOf(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type AuthContext,
@@ -11,10 +10,8 @@ import {
   type SealpostConfig,
 } from '@sealpost/core';
 import { DataSource } from 'typeorm';
-import { DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
-import { contentOf, sealContent } from './message-content';
-import { checkMessage, sizeOf } from './message-limits';
-import { MessageEventType, RecipientStatus } from './message-status';
+import { checkMessage } from './message-limits';
+import { messageRows } from './message-rows';
 import {
   type AcceptedMessage,
   type AcceptResult,
@@ -76,58 +73,17 @@ export class AcceptMessageOnce {
     idempotency: IdempotencyRequest,
   ): Promise<AcceptResult> {
     const checked = checkMessage(command, this.config.http);
-    const organisationId = caller.organisationId;
-    const messageId = randomUUID();
-    const sealed = sealContent(this.cipher, organisationId, messageId, contentOf(command));
-    const recipients = checked.recipients.map(({ kind, mailbox }) => ({
-      id: randomUUID(),
-      kind,
-      address: mailbox.address,
-      domain: mailbox.domain,
-    }));
-    const message: AcceptedMessage = {
-      id: messageId,
-      status: 'accepted',
-      createdAt: '',
-      recipients: recipients.map((r) => ({
-        id: r.id,
-        address: r.address,
-        kind: r.kind,
-        status: RecipientStatus.Accepted,
-      })),
-    };
+    const rows = messageRows(this.cipher, caller.organisationId, command, checked);
 
     const [row] = await queryPrepared<{ response: AcceptedMessage | null }>(
       this.dataSource,
       INSERT_MESSAGE_ONCE,
-      [
-        messageId,
-        organisationId,
-        command.from,
-        command.tags,
-        command.metadata,
-        sealed.ciphertext,
-        sealed.wrappedKey,
-        sealed.keyId,
-        sizeOf(command),
-        RecipientStatus.Accepted,
-        recipients.map((r) => r.id),
-        recipients.map((r) => r.kind),
-        recipients.map((r) => r.address),
-        recipients.map((r) => r.domain),
-        MessageEventType.Accepted,
-        { recipients: recipients.length },
-        DELIVERY_TOPIC,
-        OUTBOX_CHANNEL,
-        idempotency.key,
-        idempotency.requestHash,
-        message,
-      ],
+      [...rows.params, idempotency.key, idempotency.requestHash, rows.answer('')],
     );
     if (row.response) {
       return { message: row.response, replayed: false };
     }
-    return { message: await this.earlier(organisationId, idempotency), replayed: true };
+    return { message: await this.earlier(caller.organisationId, idempotency), replayed: true };
   }
 
   /** The first message under a taken key; its writer has committed (the claim waited). */

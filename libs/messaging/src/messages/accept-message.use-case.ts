@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type AuthContext,
@@ -12,10 +11,8 @@ import {
   type SealpostConfig,
 } from '@sealpost/core';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
-import { contentOf, sealContent } from './message-content';
-import { type CheckedRecipients, checkMessage, sizeOf } from './message-limits';
-import { MessageEventType, RecipientStatus } from './message-status';
+import { type CheckedRecipients, checkMessage } from './message-limits';
+import { messageRows } from './message-rows';
 import {
   type AcceptedMessage,
   type AcceptResult,
@@ -100,46 +97,12 @@ export class AcceptMessageUseCase {
     command: SendMessageCommand,
     checked: CheckedRecipients,
   ): Promise<AcceptedMessage> {
-    const organisationId = caller.organisationId;
-    const messageId = randomUUID();
-    const sealed = sealContent(this.cipher, organisationId, messageId, contentOf(command));
-    const recipients = checked.recipients.map(({ kind, mailbox }) => ({
-      id: randomUUID(),
-      kind,
-      address: mailbox.address,
-      domain: mailbox.domain,
-    }));
-    const [{ created_at: createdAt }] = await run<{ created_at: Date }>(INSERT_MESSAGE, [
-      messageId,
-      organisationId,
-      command.from,
-      command.tags,
-      command.metadata,
-      sealed.ciphertext,
-      sealed.wrappedKey,
-      sealed.keyId,
-      sizeOf(command),
-      RecipientStatus.Accepted,
-      recipients.map((r) => r.id),
-      recipients.map((r) => r.kind),
-      recipients.map((r) => r.address),
-      recipients.map((r) => r.domain),
-      MessageEventType.Accepted,
-      { recipients: recipients.length },
-      DELIVERY_TOPIC,
-      OUTBOX_CHANNEL,
-    ]);
-    return {
-      id: messageId,
-      status: 'accepted',
-      createdAt: new Date(createdAt).toISOString(),
-      recipients: recipients.map((r) => ({
-        id: r.id,
-        address: r.address,
-        kind: r.kind,
-        status: RecipientStatus.Accepted,
-      })),
-    };
+    const rows = messageRows(this.cipher, caller.organisationId, command, checked);
+    const [{ created_at: createdAt }] = await run<{ created_at: Date }>(
+      INSERT_MESSAGE,
+      rows.params,
+    );
+    return rows.answer(new Date(createdAt).toISOString());
   }
 
   /**
