@@ -3,6 +3,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import {
   type AuditActor,
   AuditLog,
+  Clock,
   EnvelopeCipher,
   ErrorCode,
   requireAuditLog,
@@ -40,12 +41,17 @@ interface PrivateRow extends KeyRow {
   private_key_id: string;
 }
 
+// An EHR caches the JWKS it fetched (oidc-provider for at least a minute, others for longer),
+// so a new key only starts signing this long after it is published; until then the previous
+// key signs. A first key signs at once: there is nothing else.
+export const KEY_PUBLISH_LEAD_MS = 5 * 60 * 1000;
+
 const contextOf = (organisationId: string, kid: string) =>
   `fhir-signing-key:${organisationId}:${kid}`;
 
 /**
- * The keys an organisation signs SMART client assertions with. Rotation: add a key (it signs
- * from then on; the EHR sees it in the JWKS), and remove the old one once no EHR needs it.
+ * The keys an organisation signs SMART client assertions with. Rotation: add a key (published
+ * at once, signing after KEY_PUBLISH_LEAD_MS), then remove the old one once no EHR needs it.
  * Private keys are sealed at rest and never leave this service.
  */
 @Injectable()
@@ -53,6 +59,7 @@ export class FhirSigningKeysService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: EnvelopeCipher,
+    private readonly clock: Clock,
     @Optional() private readonly audit?: AuditLog,
   ) {}
 
@@ -92,7 +99,8 @@ export class FhirSigningKeysService {
         WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC`,
       [organisationId],
     );
-    return rows.map((row, index) => viewOf(row, index === 0));
+    const signing = this.choose(rows);
+    return rows.map((row) => viewOf(row, row.id === signing?.id));
   }
 
   async remove(organisationId: string, kid: string, actor: AuditActor): Promise<void> {
@@ -124,14 +132,15 @@ export class FhirSigningKeysService {
     return { keys: rows.map((row) => row.public_jwk) };
   }
 
-  /** The newest key, opened for signing; null when the organisation has none. */
+  /** The key that signs now (see `choose`), opened; null when the organisation has none. */
   async signingKey(organisationId: string): Promise<SigningKey | null> {
-    const [row] = await this.dataSource.query<PrivateRow[]>(
+    const rows = await this.dataSource.query<PrivateRow[]>(
       `SELECT id, algorithm, created_at, private_ciphertext, private_wrapped_key, private_key_id
          FROM fhir_signing_keys WHERE organisation_id = $1
-        ORDER BY created_at DESC, id DESC LIMIT 1`,
+        ORDER BY created_at DESC, id DESC`,
       [organisationId],
     );
+    const row = this.choose(rows);
     if (!row) {
       return null;
     }
@@ -148,6 +157,15 @@ export class FhirSigningKeysService {
       algorithm: row.algorithm,
       privateKey: await importPKCS8(pem.toString('utf8'), row.algorithm),
     };
+  }
+
+  /**
+   * Of keys listed newest first: the newest published at least KEY_PUBLISH_LEAD_MS ago, else
+   * the oldest (the first key of an organisation, or the one published longest).
+   */
+  private choose<T extends KeyRow>(rows: T[]): T | undefined {
+    const publishedBefore = this.clock.now().getTime() - KEY_PUBLISH_LEAD_MS;
+    return rows.find((row) => row.created_at.getTime() <= publishedBefore) ?? rows.at(-1);
   }
 
   private async insert(
@@ -167,8 +185,8 @@ export class FhirSigningKeysService {
     );
     const [row] = await tx.query<KeyRow[]>(
       `INSERT INTO fhir_signing_keys (id, organisation_id, algorithm, public_jwk,
-         private_ciphertext, private_wrapped_key, private_key_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, algorithm, created_at`,
+         private_ciphertext, private_wrapped_key, private_key_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, algorithm, created_at`,
       [
         kid,
         organisationId,
@@ -177,6 +195,8 @@ export class FhirSigningKeysService {
         sealed.ciphertext,
         sealed.wrappedKey,
         sealed.keyId,
+        // The clock the publication lead is measured with.
+        this.clock.now(),
       ],
     );
     return viewOf(row, true);
