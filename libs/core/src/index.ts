@@ -22,6 +22,7 @@ export * from './errors/error-code';
 export * from './errors/http-error.filter';
 export * from './errors/safe-error-fields';
 export * from './errors/sealpost-error';
+export * from './errors/zod-issues';
 export * from './logging/logger-options';
 export * from './logging/redaction';
 export * from './organisations/organisation.entity';

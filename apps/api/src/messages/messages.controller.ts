@@ -10,7 +10,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type AuthContext, Caller, ErrorCode, RequireScope, SealpostError } from '@sealpost/core';
 import {
   AcceptMessageUseCase,
@@ -20,9 +20,11 @@ import {
   type MessageView,
 } from '@sealpost/messaging';
 import type { Request, Response } from 'express';
+import { ZodBodyPipe } from '../http/zod-body.pipe';
 import { ListMessagesQuery } from './list-messages.query';
 import { requestHash } from './request-hash';
 import { SendMessageDto } from './send-message.dto';
+import { type SendMessageBody, sendMessageSchema } from './send-message.schema';
 
 @ApiTags('messages')
 @ApiBearerAuth()
@@ -38,9 +40,10 @@ export class MessagesController {
   @RequireScope('messages:send')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Kept for 24 hours.' })
   @ApiResponse({ status: 202, description: 'Stored durably and queued for delivery.' })
+  @ApiBody({ type: SendMessageDto })
   async send(
     @Caller() caller: AuthContext,
-    @Body() dto: SendMessageDto,
+    @Body(new ZodBodyPipe(sendMessageSchema)) dto: SendMessageBody,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AcceptedMessage> {

@@ -1,3 +1,4 @@
+import { describeZodIssue, zodIssueDetails } from '@sealpost/core';
 import { z } from 'zod';
 import { isValidDomainPattern, isValidSenderPattern } from './address-pattern.util';
 import {
@@ -132,8 +133,10 @@ const policySchema = z.strictObject({
  * addresses may hold PHI, and problems end up in API responses and logs.
  */
 export function validatePolicy(input: unknown): PolicyValidation {
-  const parsed = policySchema.safeParse(input, { error: describeIssue });
-  const problems = parsed.success ? [] : parsed.error.issues.flatMap(toProblems);
+  const parsed = policySchema.safeParse(input, { error: describeZodIssue });
+  const problems: PolicyProblem[] = parsed.success
+    ? []
+    : zodIssueDetails(parsed.error.issues, '(policy)', 'is not a known setting');
   problems.push(...checkAcrossFields(input));
 
   if (parsed.success && problems.length === 0) {
@@ -197,59 +200,6 @@ function reportRepeats<T>(
     }
     seen.add(key);
   });
-}
-
-function toProblems(issue: z.core.$ZodIssue): PolicyProblem[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({
-      path: formatPath([...issue.path, key]),
-      message: 'is not a known setting',
-    }));
-  }
-  return [{ path: formatPath(issue.path), message: issue.message }];
-}
-
-// Replaces zod's wording, some of which quotes the received value, with fixed sentences.
-function describeIssue(issue: z.core.$ZodRawIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined
-        ? 'is required'
-        : `must be ${TYPE_NAMES[issue.expected] ?? 'of another type'}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}`;
-    case 'too_small':
-      return issue.origin === 'array'
-        ? `must have at least ${String(issue.minimum)} entries`
-        : `must be at least ${String(issue.minimum)} long`;
-    case 'too_big':
-      return issue.origin === 'array'
-        ? `must have at most ${String(issue.maximum)} entries`
-        : `must be at most ${String(issue.maximum)} long`;
-    case 'custom':
-    case 'invalid_element':
-    case 'invalid_format':
-    case 'invalid_key':
-    case 'invalid_union':
-    case 'not_multiple_of':
-    case 'unrecognized_keys':
-      return 'is invalid';
-  }
-}
-
-const TYPE_NAMES: Partial<Record<string, string>> = {
-  object: 'an object',
-  array: 'a list',
-  string: 'a string',
-  boolean: 'true or false',
-};
-
-function formatPath(path: readonly PropertyKey[]): string {
-  const text = path
-    .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
-    .join('')
-    .replace(/^\./, '');
-  return text === '' ? '(policy)' : text;
 }
 
 function readField(value: unknown, key: string): unknown {
