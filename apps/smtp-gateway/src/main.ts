@@ -18,7 +18,10 @@ runProcess('smtp-gateway', async () => {
     boot.info({ migrations: applied }, 'database migrated');
   }
   if (config.crypto.masterKeySource === 'generated-file') {
-    boot.warn({ dataDir: config.dataDir }, 'using a generated development master key');
+    boot.warn(
+      { dataDir: config.dataDir },
+      'using a generated development master key; set SEALPOST_MASTER_KEY in production',
+    );
   }
   if (gateway.tls.source === 'generated') {
     boot.warn(
