@@ -9,7 +9,14 @@ interface OpenApiDocument {
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 // Open without a credential: health, and how a person enrols and signs in. A new public route
 // must be added here on purpose.
-const PUBLIC_ROUTES = ['/health', '/v1/auth/enrol', '/v1/auth/enrol/confirm', '/v1/auth/sessions'];
+const PUBLIC_ROUTES = [
+  '/health',
+  '/v1/auth/enrol',
+  '/v1/auth/enrol/confirm',
+  '/v1/auth/sessions',
+  // Public keys an EHR checks SMART client assertions with.
+  '/fhir/jwks/{organisationId}',
+];
 
 describe('API surface (real PostgreSQL and Redis)', () => {
   let api: TestApi;

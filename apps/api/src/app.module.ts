@@ -15,6 +15,7 @@ import { AuditHttpModule } from './audit/audit-http.module';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
 import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
 import { RecipientKeysController } from './directory/recipient-keys.controller';
+import { FhirHttpModule } from './fhir/fhir-http.module';
 import { GatewayAccessHttpModule } from './gateway/gateway-access-http.module';
 import { HealthController } from './health/health.controller';
 import { MessageEventsHttpModule } from './message-events/message-events-http.module';
@@ -56,6 +57,7 @@ export class AppModule {
         WebhooksHttpModule,
         ReportsHttpModule,
         GatewayAccessHttpModule,
+        FhirHttpModule,
       ],
       controllers: [
         MessagesController,

@@ -5,6 +5,7 @@ import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
 import { DeliveryModule, MESSAGING_ENTITIES, RetentionPurgeModule } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { FhirWorkerModule } from './fhir/fhir-worker.module';
 import { ReportWorkerModule } from './reports/report-worker.module';
 import { WebhookWorkerModule } from './webhooks/webhook-worker.module';
 import { WorkflowWorkerModule } from './workflow/workflow-worker.module';
@@ -25,6 +26,7 @@ export class WorkerModule {
         WorkflowWorkerModule,
         WebhookWorkerModule,
         ReportWorkerModule,
+        FhirWorkerModule,
       ],
       providers: [DeliveryProcessor],
     };

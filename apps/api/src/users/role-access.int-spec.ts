@@ -24,6 +24,14 @@ const ACCESS: Record<Route, UserRole[]> = {
   'GET /v1/suppressions': ['owner', 'admin', 'compliance', 'sender', 'break_glass'],
   'POST /v1/suppressions': ['owner', 'admin', 'break_glass'],
   'POST /v1/workflows': ['owner', 'admin', 'break_glass'],
+  'POST /v1/fhir/connections': ['owner', 'admin', 'break_glass'],
+  'GET /v1/fhir/messages/00000000-0000-4000-8000-000000000000/sync': [
+    'owner',
+    'admin',
+    'compliance',
+    'sender',
+    'break_glass',
+  ],
 };
 
 const ROLES: UserRole[] = ['owner', 'admin', 'compliance', 'sender', 'break_glass'];

@@ -124,7 +124,8 @@ export class FhirConnectionsService {
       const sealed = changes.bearerToken
         ? this.cipher.seal(Buffer.from(changes.bearerToken), tokenContext(organisationId, id))
         : null;
-      const [updated] = await tx.query<ConnectionRow[]>(
+      // An UPDATE answers [rows, count] through TypeORM's pg driver.
+      const [[updated]] = await tx.query<[ConnectionRow[], number]>(
         `UPDATE fhir_connections SET
            name = COALESCE($3, name), base_url = $4, client_id = $5, scope = COALESCE($6, scope),
            token_ciphertext = COALESCE($7, token_ciphertext),

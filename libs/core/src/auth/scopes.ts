@@ -15,6 +15,7 @@ export const SCOPES = [
   'webhooks:manage',
   'users:manage',
   'gateway:manage',
+  'fhir:manage',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
