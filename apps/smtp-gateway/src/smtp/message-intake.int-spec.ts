@@ -126,6 +126,18 @@ describe('SMTP gateway: what it stores before 250 (real PostgreSQL, nodemailer)'
     expect(await messageCount()).toBe(before + 1);
   });
 
+  it('keeps two messages without Message-ID to the same recipient apart', async () => {
+    const envelope = { from: 'app@clinic.example', to: ['patient@example.test'] };
+    const headers = ['From: app@clinic.example', 'To: patient@example.test', 'Subject: Reminder'];
+    const before = await messageCount();
+
+    const first = await client.sendMail({ envelope, raw: raw(headers, 'Monday 9:00') });
+    const second = await client.sendMail({ envelope, raw: raw(headers, 'Tuesday 10:00') });
+
+    expect(idOf(second.response)).not.toBe(idOf(first.response));
+    expect(await messageCount()).toBe(before + 2);
+  });
+
   it('refuses a message over SIZE with 552 and stores nothing', async () => {
     const before = await messageCount();
 

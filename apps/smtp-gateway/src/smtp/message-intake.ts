@@ -24,7 +24,7 @@ export interface IntakeResult {
  * Takes one received message to durable storage: loop check, parse, then the same accept as
  * `POST /v1/messages` (sealed, a row per recipient, the accepted event, outbox). It resolves
  * only once the transaction committed, so the 250 that follows is never premature. A client
- * that lost our reply and sends again is recognised by Message-ID and envelope.
+ * that lost our reply and sends again is recognised by the same bytes and envelope.
  */
 @Injectable()
 export class MessageIntake {
@@ -113,7 +113,6 @@ export class MessageIntake {
 const REFUSALS: Partial<Record<ErrorCode, RefusalReason>> = {
   [ErrorCode.TooManyRecipients]: 'too_many_recipients',
   [ErrorCode.PayloadTooLarge]: 'too_big',
-  [ErrorCode.IdempotencyKeyReused]: 'duplicate_message_id',
   [ErrorCode.ValidationFailed]: 'malformed',
 };
 

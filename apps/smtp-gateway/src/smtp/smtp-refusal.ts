@@ -14,7 +14,6 @@ export type RefusalReason =
   | 'too_big'
   | 'malformed'
   | 'loop'
-  | 'duplicate_message_id'
   | 'storage_unavailable';
 
 /**
@@ -70,11 +69,6 @@ const REPLIES: Record<RefusalReason, [number, string, string]> = {
     554,
     '5.4.6',
     'Routing loop detected: this message already passed through this Sealpost installation',
-  ],
-  duplicate_message_id: [
-    554,
-    '5.6.0',
-    'A different message with this Message-ID and envelope was accepted already',
   ],
   storage_unavailable: [451, '4.3.0', 'Temporary failure storing the message; try again later'],
 };

@@ -55,7 +55,7 @@ describe('readReceivedMessage', () => {
     expect(command.raw).toBe('X-Sealpost-Gateway: i=x; host=gw\r\n' + message.toString());
   });
 
-  it('keys the same bytes and envelope alike, and another envelope apart', async () => {
+  it('keys the same bytes and envelope alike, other bytes or envelope apart', async () => {
     const first = await readReceivedMessage(message, envelope, 'i=x');
     const again = await readReceivedMessage(message, envelope, 'i=x');
     const other = await readReceivedMessage(
@@ -63,10 +63,16 @@ describe('readReceivedMessage', () => {
       { ...envelope, rcptTo: ['a@b.example'] },
       'i=x',
     );
+    const edited = await readReceivedMessage(
+      Buffer.concat([message, Buffer.from('\r\n')]),
+      envelope,
+      'i=x',
+    );
 
     expect(again.idempotencyKey).toBe(first.idempotencyKey);
     expect(again.requestHash).toBe(first.requestHash);
     expect(other.idempotencyKey).not.toBe(first.idempotencyKey);
+    expect(edited.idempotencyKey).not.toBe(first.idempotencyKey);
   });
 
   it('falls back to the envelope sender without a From, and refuses with neither', async () => {

@@ -62,7 +62,10 @@ export async function readReceivedMessage(
   const encrypt = block.fields.find((field) => fieldName(field) === ENCRYPT_HEADER);
 
   const stamped = prependFields(raw, [headerField(GATEWAY_STAMP_HEADER, stamp)]);
-  const messageId = parsed.messageId ?? '';
+  // The key is the bytes and the envelope: a client resending after a lost reply sends both
+  // again unchanged, while two messages alike but for their body (or without Message-IDs)
+  // stay two messages.
+  const bytesHash = createHash('sha256').update(raw).digest('base64url');
   return {
     command: {
       from,
@@ -91,8 +94,8 @@ export async function readReceivedMessage(
       tracking: false,
       raw: stamped.toString('latin1'),
     },
-    idempotencyKey: `smtp:${digest([messageId, envelope.mailFrom, ...envelope.rcptTo])}`,
-    requestHash: createHash('sha256').update(raw).digest('base64url'),
+    idempotencyKey: `smtp:${digest([bytesHash, envelope.mailFrom, ...envelope.rcptTo])}`,
+    requestHash: bytesHash,
   };
 }
 
