@@ -29,7 +29,6 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: gateway },
         // Mail to our return paths (VERP) is a bounce notice, recorded by the bounces feature.
-        // RefuseInboundBounces in its place refuses it like any relaying attempt.
         { provide: InboundBounceHandler, useExisting: ReceiveBounceUseCase },
         GatewayAccessService,
         SenderAccess,

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { type ReceivedEnvelope } from './received-message';
 
 /** What became of a delivery status notification handed over by the gateway. */
@@ -9,24 +8,13 @@ export interface InboundBounceResult {
 
 /**
  * Where the SMTP gateway hands mail addressed to our return paths (VERP) instead of relaying
- * it. `accepts` runs at RCPT TO for every client, authenticated or not, and does no I/O;
- * `receive` runs after DATA and must make the notice durable before it resolves, since the
- * gateway answers 250 right after. Until the bounces feature binds its handler, nothing is
- * accepted, so such mail is refused like any other relaying attempt.
+ * it; the bounces feature's ReceiveBounceUseCase fills it. `accepts` runs at RCPT TO for every
+ * client, authenticated or not, and does no I/O (what it refuses is refused like any other
+ * relaying attempt); `receive` runs after DATA and must make the notice durable before it
+ * resolves, since the gateway answers 250 right after.
  */
 export abstract class InboundBounceHandler {
   abstract accepts(address: string): boolean;
 
   abstract receive(raw: Buffer, envelope: ReceivedEnvelope): Promise<InboundBounceResult>;
-}
-
-@Injectable()
-export class RefuseInboundBounces extends InboundBounceHandler {
-  accepts(): boolean {
-    return false;
-  }
-
-  receive(): Promise<InboundBounceResult> {
-    return Promise.reject(new Error('no inbound bounce handler is bound'));
-  }
 }
