@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type CreatedGatewayCredential, openContent } from '@sealpost/messaging';
 import { type Transporter } from 'nodemailer';
-import { nodemailerClient } from '../testing/gateway-clients';
+import { nodemailerClient, swaks } from '../testing/gateway-clients';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway';
 
 const MAX_RECIPIENTS = 3;
@@ -109,7 +112,7 @@ describe('SMTP gateway: what it stores before 250 (real PostgreSQL, nodemailer)'
     expect(original).toContain(`Subject: ${subject}`);
   });
 
-  it('answers a resent message (same Message-ID and envelope) with the first one', async () => {
+  it('answers a resent message (same bytes and envelope) with the first one', async () => {
     const message = raw([
       'From: doctor@clinic.example',
       'To: patient@example.test',
@@ -148,6 +151,28 @@ describe('SMTP gateway: what it stores before 250 (real PostgreSQL, nodemailer)'
     });
 
     await expect(sending).rejects.toMatchObject({ responseCode: 552 });
+    expect(await messageCount()).toBe(before);
+  });
+
+  it('refuses the same with swaks: too big (552) and malformed (550), nothing stored', async () => {
+    const caPath = join(tmpdir(), `sealpost-intake-ca-${process.pid}.pem`);
+    writeFileSync(caPath, gw.ca.certPem);
+    const base = [
+      ...['--tls', '--tls-ca-path', caPath, '--auth', 'PLAIN'],
+      ...['--auth-user', credential.username, '--auth-password', credential.password],
+      ...['--from', 'doctor@clinic.example', '--to', 'patient@example.test'],
+    ];
+    const before = await messageCount();
+
+    const big = await swaks(gw.port, [...base, '--body', 'x'.repeat(MAX_MESSAGE_BYTES * 2)]);
+    const malformed = await swaks(gw.port, [
+      ...base,
+      '--data',
+      'From: doctor@clinic.example\nthis line is no header field\n\nHello\n',
+    ]);
+
+    expect(big.transcript).toMatch(/<~\*\s+552 /);
+    expect(malformed.transcript).toMatch(/<~\*\s+550 5\.6\.0 Malformed message/);
     expect(await messageCount()).toBe(before);
   });
 
