@@ -127,6 +127,21 @@ describe('SMTP gateway access API (real PostgreSQL)', () => {
     expect([response.status, response.body.code]).toEqual([403, 'insufficient_scope']);
   });
 
+  it('refuses a raw MIME message in POST /v1/messages: only the gateway stores one', async () => {
+    const response = await call<ErrorBody>(api, 'POST', '/v1/messages', {
+      token: orgB.token,
+      body: {
+        from: 'clinic@example.org',
+        to: ['patient@example.test'],
+        subject: 'x',
+        text: 'x',
+        raw: 'Bcc: someone@example.test\r\n\r\nforged',
+      },
+    });
+
+    expect([response.status, response.body.code]).toEqual([422, 'validation_failed']);
+  });
+
   it('records every change in the audit chain', async () => {
     expect(await auditActions(orgA.organisationId)).toEqual([
       'gateway_credential.created',
