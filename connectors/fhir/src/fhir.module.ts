@@ -5,7 +5,7 @@ import { FhirConnectionsService } from './connections/fhir-connections.service';
 import { TestFhirConnectionUseCase } from './connections/test-fhir-connection.use-case';
 import { FhirSigningKeysService } from './smart/fhir-signing-keys.service';
 import { SmartTokenProvider } from './smart/smart-token.provider';
-import { ChartedMessageReader } from './sync/charted-message.reader';
+import { ChartInputBuilder } from './sync/chart-input.builder';
 import { FhirSyncDispatcher } from './sync/fhir-sync-dispatcher.service';
 import { FHIR_SYNC_QUEUE } from './sync/fhir-sync-job';
 import { FhirSyncStore } from './sync/fhir-sync.store';
@@ -36,7 +36,7 @@ export class FhirAdminModule {}
   imports: [BullModule.registerQueue({ name: FHIR_SYNC_QUEUE })],
   providers: [
     ...SHARED_PROVIDERS,
-    ChartedMessageReader,
+    ChartInputBuilder,
     FhirSyncStore,
     SyncCommunicationUseCase,
     FhirSyncDispatcher,

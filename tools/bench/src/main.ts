@@ -3,6 +3,7 @@ import { runAuditBench } from './audit.bench';
 import { runContactsImportBench } from './contacts-import.bench';
 import { runDeliveryBench } from './delivery.bench';
 import { runEncryptionBench } from './encryption.bench';
+import { runFhirBench } from './fhir.bench';
 import { runGatewayBench } from './gateway.bench';
 import { runTemplatesTrackingBench } from './templates-tracking.bench';
 import { runWorkflowBench } from './workflow.bench';
@@ -22,13 +23,15 @@ benchmarks:
   audit      records appended to a hash chain, verified and searched, against raw INSERTs
   workflow   contacts through a five-step journey (send, wait a day, branch on open, send,
              end) with the clock moved, against raw single-row PostgreSQL UPDATEs
+  fhir       engagement events charted as FHIR Communications in a loopback FHIR server by
+             the worker, against raw fhir-kit-client creates on the same server
 
 options:
   --messages N        messages to send (delivery, gateway: default 2000; encryption: default 500
                       per method; contacts-import: CSV rows, default 100000;
                       templates-tracking: copies and renders, default 20000;
                       workflow: contacts, default 100000; audit: records, default
-                      1000000)
+                      1000000; fhir: engagement events, default 10000)
   --concurrency N     requests in flight at once (default 32)
   --postgres-url URL  PostgreSQL server for a throw-away database
                       (default postgres://postgres@127.0.0.1:5432)
@@ -50,6 +53,12 @@ const BENCHMARKS = {
       postgresUrl: options.postgresUrl,
       redisUrl: options.redisUrl,
     }),
+  fhir: (options: { messages: number; postgresUrl: string; redisUrl: string }) =>
+    runFhirBench({
+      events: options.messages,
+      postgresUrl: options.postgresUrl,
+      redisUrl: options.redisUrl,
+    }),
 } as const;
 
 // The encryption bench runs four methods, each slower than plain delivery.
@@ -61,6 +70,7 @@ const DEFAULT_MESSAGES: Record<keyof typeof BENCHMARKS, string> = {
   'templates-tracking': '20000',
   workflow: '100000',
   audit: '1000000',
+  fhir: '10000',
 };
 
 class UsageError extends Error {}

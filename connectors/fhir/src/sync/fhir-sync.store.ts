@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { recipientFactsColumns, type RecipientFacts, UUID_PATTERN } from './recipient-facts';
 
 export interface ClaimedSync {
   id: string;
@@ -12,6 +13,8 @@ export interface ClaimedSync {
   fhirVersion: string | null;
   fhirStatus: string | null;
   writtenKeys: string[];
+  /** Null when the recipient or its message is gone. */
+  facts: RecipientFacts | null;
 }
 
 export interface SyncResult {
@@ -24,7 +27,7 @@ export interface SyncResult {
   writtenKeys?: string[];
 }
 
-interface ClaimRow {
+interface ClaimRow extends Partial<RecipientFacts> {
   id: string;
   organisation_id: string;
   connection_id: string;
@@ -46,16 +49,30 @@ const LEASE_MS = 2 * 60 * 1000;
 export class FhirSyncStore {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Leases a due row and reads its recipient's facts in the same statement (a sync runs once
+   * per event, and every round trip counts). The generation is read from the statement's
+   * snapshot, the one the events are read from: if an event committed while the claim waited
+   * for the row lock, the row's generation has moved past it, and `finish` leaves it pending.
+   */
   async claim(organisationId: string, id: string, now: Date): Promise<ClaimedSync | null> {
-    const [rows] = await this.dataSource.query<[ClaimRow[], number]>(
-      `UPDATE fhir_syncs SET attempts = attempts + 1, lease_until = $3, updated_at = now()
-        WHERE organisation_id = $1 AND id = $2 AND status = 'pending'
-          AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4)
-        RETURNING id::text AS id, organisation_id, connection_id, recipient_id, generation,
-                  attempts, fhir_id, fhir_version, fhir_status, written_keys`,
-      [organisationId, id, new Date(now.getTime() + LEASE_MS), now],
+    const [row] = await this.dataSource.query<ClaimRow[]>(
+      `WITH claimed AS (
+         UPDATE fhir_syncs SET attempts = attempts + 1, lease_until = $3, updated_at = now()
+          WHERE organisation_id = $1 AND id = $2 AND status = 'pending'
+            AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4)
+          RETURNING id, organisation_id, connection_id, recipient_id, attempts, fhir_id,
+                    fhir_version, fhir_status, written_keys)
+       SELECT s.id::text AS id, s.organisation_id, s.connection_id, s.recipient_id,
+              (SELECT f.generation FROM fhir_syncs f WHERE f.id = s.id) AS generation,
+              s.attempts, s.fhir_id, s.fhir_version, s.fhir_status, s.written_keys,
+              ${recipientFactsColumns('$5')}
+         FROM claimed s
+         LEFT JOIN message_recipients r
+           ON r.id = s.recipient_id AND r.organisation_id = s.organisation_id
+         LEFT JOIN messages m ON m.id = r.message_id`,
+      [organisationId, id, new Date(now.getTime() + LEASE_MS), now, UUID_PATTERN],
     );
-    const row = rows[0];
     if (!row) {
       return null;
     }
@@ -70,6 +87,7 @@ export class FhirSyncStore {
       fhirVersion: row.fhir_version,
       fhirStatus: row.fhir_status,
       writtenKeys: row.written_keys,
+      facts: row.message_id ? (row as RecipientFacts) : null,
     };
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { Clock, ErrorCode, SealpostError } from '@sealpost/core';
 import { FhirClientFactory } from '../connections/fhir-client.factory';
 import { type FhirConnection } from '../connections/fhir-connection';
@@ -10,10 +11,13 @@ import {
   replyCommunicationOf,
 } from '../mapping/communication-mapper';
 import { communicationStateOf, statusRank } from '../mapping/communication-state';
-import { ChartedMessageReader, type ChartInput } from './charted-message.reader';
+import { ChartInputBuilder, type ChartInput } from './chart-input.builder';
 import { CommunicationWriter, type WrittenVersion } from './communication-writer';
 import { FHIR_MAX_ATTEMPTS, FHIR_RETRY_DELAYS_SECONDS, type FhirSyncJob } from './fhir-sync-job';
 import { FhirSyncStore, type ClaimedSync, type SyncResult } from './fhir-sync.store';
+
+const CONNECTION_CACHE_MS = 5_000;
+const CONNECTION_CACHE_ENTRIES = 1_000;
 
 export type SyncOutcome = 'synced' | 'skipped' | 'retrying' | 'failed' | 'not-due';
 
@@ -25,11 +29,15 @@ export type SyncOutcome = 'synced' | 'skipped' | 'retrying' | 'failed' | 'not-du
 @Injectable()
 export class SyncCommunicationUseCase {
   private readonly logger = new Logger(SyncCommunicationUseCase.name);
+  private readonly kept = new LRUCache<string, FhirConnection>({
+    max: CONNECTION_CACHE_ENTRIES,
+    ttl: CONNECTION_CACHE_MS,
+  });
 
   constructor(
     private readonly store: FhirSyncStore,
     private readonly connections: FhirConnectionsService,
-    private readonly reader: ChartedMessageReader,
+    private readonly inputs: ChartInputBuilder,
     private readonly clients: FhirClientFactory,
     private readonly clock: Clock,
   ) {}
@@ -40,16 +48,9 @@ export class SyncCommunicationUseCase {
       return 'not-due';
     }
 
-    const connection = await this.connections
-      .open(job.organisationId, claimed.connectionId)
-      .catch((error: unknown) => {
-        if (error instanceof SealpostError && error.code === ErrorCode.NotFound) {
-          return null;
-        }
-        throw error;
-      });
+    const connection = await this.connection(job.organisationId, claimed.connectionId);
     const input = connection?.enabled
-      ? await this.reader.read(connection, claimed.recipientId)
+      ? this.inputs.build(connection, claimed.recipientId, claimed.facts)
       : null;
     if (!connection || !input) {
       await this.store.finish(claimed, { status: 'skipped', error: 'not_linked' });
@@ -62,6 +63,29 @@ export class SyncCommunicationUseCase {
       return 'synced';
     } catch (error) {
       return this.failed(connection, claimed, fhirFailureOf(error));
+    }
+  }
+
+  /**
+   * Connections are kept a few seconds: a sync runs once per event, and reading the row and
+   * opening its token each time would double the sync's round trips. An edit reaches every
+   * worker within CONNECTION_CACHE_MS (a deleted connection takes its sync rows with it).
+   */
+  private async connection(organisationId: string, id: string): Promise<FhirConnection | null> {
+    const key = `${organisationId}:${id}`;
+    const kept = this.kept.get(key);
+    if (kept) {
+      return kept;
+    }
+    try {
+      const connection = await this.connections.open(organisationId, id);
+      this.kept.set(key, connection);
+      return connection;
+    } catch (error) {
+      if (error instanceof SealpostError && error.code === ErrorCode.NotFound) {
+        return null;
+      }
+      throw error;
     }
   }
 
