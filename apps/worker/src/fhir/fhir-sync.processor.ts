@@ -10,9 +10,10 @@ import {
 } from '@sealpost/fhir';
 import { type Job, Queue } from 'bull';
 
-// Each sync waits on the EHR (and sometimes its token endpoint) but holds a database
-// connection only briefly; 8 keeps a slow EHR from stalling the rest without flooding it.
-const FHIR_SYNC_CONCURRENCY = 8;
+// Batches at once; each writes FHIR_WRITES_PER_BATCH Communications at a time, so a worker
+// has at most 8 requests out to EHRs: enough to keep a slow EHR from stalling the rest,
+// few enough not to flood one.
+const FHIR_SYNC_CONCURRENCY = 2;
 
 /**
  * Runs FHIR syncs. Retries are not Bull's: the sync row in PostgreSQL holds the next attempt
@@ -44,7 +45,7 @@ export class FhirSyncProcessor implements OnModuleInit {
       this.logger.error(
         {
           organisationId: parsed.data.organisationId,
-          syncId: parsed.data.syncId,
+          syncIds: parsed.data.syncIds,
           err: safeErrorFields(error),
         },
         'fhir sync crashed',

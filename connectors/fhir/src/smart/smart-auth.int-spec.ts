@@ -57,9 +57,10 @@ describe('SMART backend auth (oidc-provider and a FHIR server on loopback)', () 
     const message = await aPatientMessage(test);
     await anEvent(test, message, 'delivered');
     const row = await syncOf(test, connectionId, message);
-    return test.moduleRef
+    const [outcome] = await test.moduleRef
       .get(SyncCommunicationUseCase)
-      .execute({ v: 1, organisationId: test.organisationId, syncId: row!.id });
+      .execute({ v: 1, organisationId: test.organisationId, syncIds: [row!.id] });
+    return outcome;
   }
 
   beforeAll(async () => {

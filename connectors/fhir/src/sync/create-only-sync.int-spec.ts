@@ -30,7 +30,12 @@ describe('charting messages in an EHR that only creates (real PostgreSQL, loopba
 
   async function syncNow(message: PatientMessage) {
     const row = await syncOf(test, connectionId, message);
-    return sync.execute({ v: 1, organisationId: test.organisationId, syncId: row!.id });
+    const [outcome] = await sync.execute({
+      v: 1,
+      organisationId: test.organisationId,
+      syncIds: [row!.id],
+    });
+    return outcome;
   }
 
   async function chartOf(message: PatientMessage): Promise<Stored[]> {

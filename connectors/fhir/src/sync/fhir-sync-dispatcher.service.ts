@@ -11,6 +11,7 @@ import { Queue } from 'bull';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
+  FHIR_SYNC_BATCH,
   FHIR_SYNC_CHANNEL,
   FHIR_SYNC_JOB,
   FHIR_SYNC_QUEUE,
@@ -82,11 +83,16 @@ export class FhirSyncDispatcher implements OnApplicationBootstrap, OnApplication
       return 0;
     }
     await this.queue.addBulk(
-      rows.map((row) => ({
+      batchesOf(rows).map((batch) => ({
         name: FHIR_SYNC_JOB,
-        data: { v: 1 as const, organisationId: row.organisation_id, syncId: row.id },
+        data: {
+          v: 1 as const,
+          organisationId: batch[0].organisation_id,
+          syncIds: batch.map((row) => row.id),
+        },
         opts: {
-          jobId: `fhir-${row.id}-${row.generation}-${row.attempts}`,
+          // A copy Bull still holds is ignored; one it lost is harmless (claims are leases).
+          jobId: `fhir-${batch[0].id}-${batch[0].generation}-${batch[0].attempts}`,
           removeOnComplete: true,
           removeOnFail: true,
         },
@@ -127,4 +133,21 @@ export class FhirSyncDispatcher implements OnApplicationBootstrap, OnApplication
     await client.query(`LISTEN ${FHIR_SYNC_CHANNEL}`);
     this.listener = client;
   }
+}
+
+/** Rows of one organisation together, at most FHIR_SYNC_BATCH to a batch. */
+function batchesOf(rows: DueRow[]): DueRow[][] {
+  const byOrganisation = new Map<string, DueRow[]>();
+  for (const row of rows) {
+    const rowsOf = byOrganisation.get(row.organisation_id) ?? [];
+    rowsOf.push(row);
+    byOrganisation.set(row.organisation_id, rowsOf);
+  }
+  const batches: DueRow[][] = [];
+  for (const rowsOf of byOrganisation.values()) {
+    for (let start = 0; start < rowsOf.length; start += FHIR_SYNC_BATCH) {
+      batches.push(rowsOf.slice(start, start + FHIR_SYNC_BATCH));
+    }
+  }
+  return batches;
 }

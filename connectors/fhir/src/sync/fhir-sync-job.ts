@@ -7,10 +7,17 @@ export const FHIR_SYNC_JOB = 'sync-communication';
 /** The fan-out trigger's NOTIFY channel; the dispatcher wakes on it. */
 export const FHIR_SYNC_CHANNEL = 'sealpost_fhir';
 
+// Sync rows of one organisation per job: one claim and one result statement serve them all,
+// which is most of a sync's cost besides the EHR's answer.
+export const FHIR_SYNC_BATCH = 25;
+
 export const fhirSyncJobSchema = z.object({
   v: z.literal(1),
   organisationId: z.uuid(),
-  syncId: z.string().regex(/^\d{1,18}$/),
+  syncIds: z
+    .array(z.string().regex(/^\d{1,18}$/))
+    .min(1)
+    .max(FHIR_SYNC_BATCH),
 });
 
 export type FhirSyncJob = z.infer<typeof fhirSyncJobSchema>;

@@ -17,6 +17,11 @@ export interface ClaimedSync {
   facts: RecipientFacts | null;
 }
 
+export interface FinishedSync {
+  claimed: ClaimedSync;
+  result: SyncResult;
+}
+
 export interface SyncResult {
   status: 'synced' | 'pending' | 'failed' | 'skipped';
   error?: string;
@@ -55,11 +60,11 @@ export class FhirSyncStore {
    * snapshot, the one the events are read from: if an event committed while the claim waited
    * for the row lock, the row's generation has moved past it, and `finish` leaves it pending.
    */
-  async claim(organisationId: string, id: string, now: Date): Promise<ClaimedSync | null> {
-    const [row] = await this.dataSource.query<ClaimRow[]>(
+  async claim(organisationId: string, ids: string[], now: Date): Promise<ClaimedSync[]> {
+    const rows = await this.dataSource.query<ClaimRow[]>(
       `WITH claimed AS (
          UPDATE fhir_syncs SET attempts = attempts + 1, lease_until = $3, updated_at = now()
-          WHERE organisation_id = $1 AND id = $2 AND status = 'pending'
+          WHERE organisation_id = $1 AND id = ANY ($2::bigint[]) AND status = 'pending'
             AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4)
           RETURNING id, organisation_id, connection_id, recipient_id, attempts, fhir_id,
                     fhir_version, fhir_status, written_keys)
@@ -71,12 +76,9 @@ export class FhirSyncStore {
          LEFT JOIN message_recipients r
            ON r.id = s.recipient_id AND r.organisation_id = s.organisation_id
          LEFT JOIN messages m ON m.id = r.message_id`,
-      [organisationId, id, new Date(now.getTime() + LEASE_MS), now, UUID_PATTERN],
+      [organisationId, ids, new Date(now.getTime() + LEASE_MS), now, UUID_PATTERN],
     );
-    if (!row) {
-      return null;
-    }
-    return {
+    return rows.map((row) => ({
       id: row.id,
       organisationId: row.organisation_id,
       connectionId: row.connection_id,
@@ -88,39 +90,50 @@ export class FhirSyncStore {
       fhirStatus: row.fhir_status,
       writtenKeys: row.written_keys,
       facts: row.message_id ? (row as RecipientFacts) : null,
-    };
+    }));
   }
 
   /**
-   * Records an attempt. An event that arrived during the write bumped the generation (and
-   * reset attempts): the row then stays pending and due, so the newer state is written next.
+   * Records the attempts of a batch in one statement. An event that arrived during a write
+   * bumped the row's generation (and reset attempts): that row stays pending and due, so the
+   * newer state is written next.
    */
-  async finish(claimed: ClaimedSync, result: SyncResult): Promise<void> {
+  async finish(organisationId: string, finished: FinishedSync[]): Promise<void> {
+    if (!finished.length) {
+      return;
+    }
+    const results = finished.map(({ claimed, result }) => ({
+      id: claimed.id,
+      generation: claimed.generation,
+      status: result.status,
+      next_attempt_at: result.nextAttemptAt?.toISOString() ?? null,
+      error: result.error ?? null,
+      fhir_id: result.fhirId ?? null,
+      fhir_version: result.fhirVersion ?? null,
+      fhir_status: result.fhirStatus ?? null,
+      written_keys: result.writtenKeys ?? null,
+    }));
     await this.dataSource.query(
-      `UPDATE fhir_syncs SET
-         status = CASE WHEN generation = $3 THEN $4 ELSE 'pending' END,
-         next_attempt_at = CASE WHEN generation = $3 THEN COALESCE($5, next_attempt_at)
+      `UPDATE fhir_syncs f SET
+         status = CASE WHEN f.generation = r.generation THEN r.status ELSE 'pending' END,
+         next_attempt_at = CASE WHEN f.generation = r.generation
+                                THEN COALESCE(r.next_attempt_at, f.next_attempt_at)
                                 ELSE now() END,
-         attempts = CASE WHEN generation = $3 AND $4 = 'synced' THEN 0 ELSE attempts END,
-         last_error = CASE WHEN $4 = 'synced' THEN NULL ELSE $6 END,
-         fhir_id = COALESCE($7, fhir_id), fhir_version = COALESCE($8, fhir_version),
-         fhir_status = COALESCE($9, fhir_status),
-         written_keys = COALESCE($10, written_keys),
-         synced_at = CASE WHEN $4 = 'synced' THEN now() ELSE synced_at END,
+         attempts = CASE WHEN f.generation = r.generation AND r.status = 'synced' THEN 0
+                         ELSE f.attempts END,
+         last_error = CASE WHEN r.status = 'synced' THEN NULL ELSE r.error END,
+         fhir_id = COALESCE(r.fhir_id, f.fhir_id),
+         fhir_version = COALESCE(r.fhir_version, f.fhir_version),
+         fhir_status = COALESCE(r.fhir_status, f.fhir_status),
+         written_keys = CASE WHEN r.written_keys IS NULL THEN f.written_keys
+                             ELSE ARRAY(SELECT jsonb_array_elements_text(r.written_keys)) END,
+         synced_at = CASE WHEN r.status = 'synced' THEN now() ELSE f.synced_at END,
          lease_until = NULL, enqueued_at = NULL, updated_at = now()
-       WHERE organisation_id = $1 AND id = $2`,
-      [
-        claimed.organisationId,
-        claimed.id,
-        claimed.generation,
-        result.status,
-        result.nextAttemptAt ?? null,
-        result.error ?? null,
-        result.fhirId ?? null,
-        result.fhirVersion ?? null,
-        result.fhirStatus ?? null,
-        result.writtenKeys ?? null,
-      ],
+        FROM jsonb_to_recordset($2::jsonb) AS r(id bigint, generation integer, status text,
+               next_attempt_at timestamptz, error text, fhir_id text, fhir_version text,
+               fhir_status text, written_keys jsonb)
+       WHERE f.organisation_id = $1 AND f.id = r.id`,
+      [organisationId, JSON.stringify(results)],
     );
   }
 }

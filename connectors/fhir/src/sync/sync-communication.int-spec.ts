@@ -35,7 +35,12 @@ describe('charting messages in an EHR that updates (real PostgreSQL, loopback FH
   /** Runs the sync of a recipient once, as the queue would. */
   async function syncNow(message: PatientMessage) {
     const row = await syncOf(test, connectionId, message);
-    return sync.execute({ v: 1, organisationId: test.organisationId, syncId: row!.id });
+    const [outcome] = await sync.execute({
+      v: 1,
+      organisationId: test.organisationId,
+      syncIds: [row!.id],
+    });
+    return outcome;
   }
 
   /** The EHR's Communications for a recipient, read back over HTTP by a separate client. */
@@ -124,6 +129,30 @@ describe('charting messages in an EHR that updates (real PostgreSQL, loopback FH
     expect((await syncOf(test, connectionId, message))?.status).toBe('synced');
   });
 
+  it('charts a batch of recipients in one job, each in its own state', async () => {
+    const messages = [await aPatientMessage(test), await aPatientMessage(test)];
+    const unlinked = await aPatientMessage(test, { patient: null });
+    await anEvent(test, messages[0], 'delivered');
+    await anEvent(test, messages[1], 'bounced');
+    await anEvent(test, unlinked, 'delivered');
+    const ids = await Promise.all(
+      [...messages, unlinked].map(
+        async (message) => (await syncOf(test, connectionId, message))!.id,
+      ),
+    );
+
+    const outcomes = await sync.execute({
+      v: 1,
+      organisationId: test.organisationId,
+      syncIds: ids,
+    });
+
+    expect(outcomes).toEqual(['synced', 'synced', 'skipped']);
+    expect((await chartOf(messages[0]))[0].status).toBe('completed');
+    expect((await chartOf(messages[1]))[0].status).toBe('not-done');
+    expect((await syncOf(test, connectionId, unlinked))?.status).toBe('skipped');
+  });
+
   it('charts a bounce as not-done with its reason', async () => {
     const message = await aPatientMessage(test);
     await anEvent(test, message, 'queued');
@@ -167,10 +196,10 @@ describe('charting messages in an EHR that updates (real PostgreSQL, loopback FH
     await anEvent(test, message, 'delivered');
     const row = await syncOf(test, connectionId, message);
 
-    const outcome = await sync.execute({
+    const [outcome] = await sync.execute({
       v: 1,
       organisationId: '00000000-0000-4000-8000-000000000000',
-      syncId: row!.id,
+      syncIds: [row!.id],
     });
 
     expect(outcome).toBe('not-due');

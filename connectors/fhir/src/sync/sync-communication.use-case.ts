@@ -14,17 +14,26 @@ import { communicationStateOf, statusRank } from '../mapping/communication-state
 import { ChartInputBuilder, type ChartInput } from './chart-input.builder';
 import { CommunicationWriter, type WrittenVersion } from './communication-writer';
 import { FHIR_MAX_ATTEMPTS, FHIR_RETRY_DELAYS_SECONDS, type FhirSyncJob } from './fhir-sync-job';
-import { FhirSyncStore, type ClaimedSync, type SyncResult } from './fhir-sync.store';
+import {
+  type ClaimedSync,
+  type FinishedSync,
+  FhirSyncStore,
+  type SyncResult,
+} from './fhir-sync.store';
 
 const CONNECTION_CACHE_MS = 5_000;
 const CONNECTION_CACHE_ENTRIES = 1_000;
+// Writes of one batch in flight at once: with the processor's batches in parallel, what one
+// worker asks of an EHR at a time (FhirSyncProcessor).
+export const FHIR_WRITES_PER_BATCH = 4;
 
 export type SyncOutcome = 'synced' | 'skipped' | 'retrying' | 'failed' | 'not-due';
 
 /**
- * Charts one message recipient in one EHR: claims its sync row, derives the Communication
- * from every event so far, writes it idempotently, and records the result (or the next
- * attempt). Safe to run twice for the same row: the claim is a lease, writes are conditional.
+ * Charts a batch of message recipients, each in its EHR: claims the due sync rows (reading
+ * their recipients in the same statement), derives each Communication from every event so
+ * far, writes it idempotently, and records every result (or next attempt) in one statement.
+ * Safe to run twice for the same rows: the claim is a lease, writes are conditional.
  */
 @Injectable()
 export class SyncCommunicationUseCase {
@@ -42,25 +51,34 @@ export class SyncCommunicationUseCase {
     private readonly clock: Clock,
   ) {}
 
-  async execute(job: FhirSyncJob): Promise<SyncOutcome> {
-    const claimed = await this.store.claim(job.organisationId, job.syncId, this.clock.now());
-    if (!claimed) {
-      return 'not-due';
-    }
+  /** The outcome of each id of the job, in the job's order. */
+  async execute(job: FhirSyncJob): Promise<SyncOutcome[]> {
+    const claimed = await this.store.claim(job.organisationId, job.syncIds, this.clock.now());
+    const outcomes = new Map<string, SyncOutcome>();
+    const finished: FinishedSync[] = [];
 
-    const connection = await this.connection(job.organisationId, claimed.connectionId);
+    await inParallel(claimed, FHIR_WRITES_PER_BATCH, async (sync) => {
+      const { outcome, result } = await this.syncOne(sync);
+      outcomes.set(sync.id, outcome);
+      finished.push({ claimed: sync, result });
+    });
+    await this.store.finish(job.organisationId, finished);
+    return job.syncIds.map((id) => outcomes.get(id) ?? 'not-due');
+  }
+
+  private async syncOne(
+    claimed: ClaimedSync,
+  ): Promise<{ outcome: SyncOutcome; result: SyncResult }> {
+    const connection = await this.connection(claimed.organisationId, claimed.connectionId);
     const input = connection?.enabled
       ? this.inputs.build(connection, claimed.recipientId, claimed.facts)
       : null;
     if (!connection || !input) {
-      await this.store.finish(claimed, { status: 'skipped', error: 'not_linked' });
-      return 'skipped';
+      return { outcome: 'skipped', result: { status: 'skipped', error: 'not_linked' } };
     }
 
     try {
-      const result = await this.write(connection, claimed, input);
-      await this.store.finish(claimed, result);
-      return 'synced';
+      return { outcome: 'synced', result: await this.write(connection, claimed, input) };
     } catch (error) {
       return this.failed(connection, claimed, fhirFailureOf(error));
     }
@@ -135,21 +153,21 @@ export class SyncCommunicationUseCase {
     return result;
   }
 
-  private async failed(
+  private failed(
     connection: FhirConnection,
     claimed: ClaimedSync,
     failure: FhirConnectorError,
-  ): Promise<SyncOutcome> {
+  ): { outcome: SyncOutcome; result: SyncResult } {
     if (failure.failure === FhirFailure.AuthRefused) {
       this.clients.refused(connection);
     }
     const last = !failure.retryable || claimed.attempts >= FHIR_MAX_ATTEMPTS;
     const delay = FHIR_RETRY_DELAYS_SECONDS[Math.min(claimed.attempts, FHIR_MAX_ATTEMPTS) - 1] ?? 0;
-    await this.store.finish(claimed, {
+    const result: SyncResult = {
       status: last ? 'failed' : 'pending',
       error: failure.httpStatus ? `${failure.failure}:${failure.httpStatus}` : failure.failure,
       nextAttemptAt: new Date(this.clock.now().getTime() + delay * 1000),
-    });
+    };
     this.logger.warn(
       {
         organisationId: claimed.organisationId,
@@ -161,6 +179,23 @@ export class SyncCommunicationUseCase {
       },
       last ? 'fhir sync failed' : 'fhir sync will retry',
     );
-    return last ? 'failed' : 'retrying';
+    return { outcome: last ? 'failed' : 'retrying', result };
   }
+}
+
+/** Runs `work` on every item, `limit` at a time. */
+async function inParallel<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
 }
