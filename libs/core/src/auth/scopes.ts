@@ -16,6 +16,7 @@ export const SCOPES = [
   'users:manage',
   'gateway:manage',
   'fhir:manage',
+  'connectors:manage',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
