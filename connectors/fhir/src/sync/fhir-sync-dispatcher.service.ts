@@ -6,9 +6,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Clock, SEALPOST_CONFIG, type SealpostConfig, safeErrorFields } from '@sealpost/core';
+import {
+  batchesByKey,
+  Clock,
+  NotifiedPollLoop,
+  SEALPOST_CONFIG,
+  type SealpostConfig,
+} from '@sealpost/core';
 import { Queue } from 'bull';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
   FHIR_SYNC_BATCH,
@@ -39,29 +44,31 @@ interface DueRow {
 @Injectable()
 export class FhirSyncDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FhirSyncDispatcher.name);
-  private running = false;
-  private listener?: Client;
-  private wake?: () => void;
-  private loop?: Promise<void>;
+  private readonly loop: NotifiedPollLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     @InjectQueue(FHIR_SYNC_QUEUE) private readonly queue: Queue<FhirSyncJob>,
-    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+    @Inject(SEALPOST_CONFIG) config: SealpostConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.loop = new NotifiedPollLoop({
+      databaseUrl: config.database.url,
+      channel: FHIR_SYNC_CHANNEL,
+      name: 'fhir-sync',
+      batchSize: BATCH_SIZE,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      logger: this.logger,
+      runOnce: () => this.dispatchOnce(),
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.running = true;
-    await this.listen();
-    this.loop = this.run();
+    await this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** Hands one batch of due rows to Bull; returns how many. */
@@ -83,7 +90,7 @@ export class FhirSyncDispatcher implements OnApplicationBootstrap, OnApplication
       return 0;
     }
     await this.queue.addBulk(
-      batchesOf(rows).map((batch) => ({
+      batchesByKey(rows, (row) => row.organisation_id, FHIR_SYNC_BATCH).map((batch) => ({
         name: FHIR_SYNC_JOB,
         data: {
           v: 1 as const,
@@ -100,54 +107,4 @@ export class FhirSyncDispatcher implements OnApplicationBootstrap, OnApplication
     );
     return rows.length;
   }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let dispatched = 0;
-      try {
-        dispatched = await this.dispatchOnce();
-      } catch (error) {
-        this.logger.warn({ err: safeErrorFields(error) }, 'fhir sync dispatch failed');
-      }
-      if (dispatched < BATCH_SIZE && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, POLL_INTERVAL_MS);
-          this.wake = () => {
-            clearTimeout(timer);
-            this.wake = undefined;
-            resolve();
-          };
-        });
-      }
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.database.url });
-    client.on('notification', () => this.wake?.());
-    // A lost listener only slows dispatch to the poll interval.
-    client.on('error', (error) => {
-      this.logger.warn({ err: safeErrorFields(error) }, 'fhir sync listener lost');
-    });
-    await client.connect();
-    await client.query(`LISTEN ${FHIR_SYNC_CHANNEL}`);
-    this.listener = client;
-  }
-}
-
-/** Rows of one organisation together, at most FHIR_SYNC_BATCH to a batch. */
-function batchesOf(rows: DueRow[]): DueRow[][] {
-  const byOrganisation = new Map<string, DueRow[]>();
-  for (const row of rows) {
-    const rowsOf = byOrganisation.get(row.organisation_id) ?? [];
-    rowsOf.push(row);
-    byOrganisation.set(row.organisation_id, rowsOf);
-  }
-  const batches: DueRow[][] = [];
-  for (const rowsOf of byOrganisation.values()) {
-    for (let start = 0; start < rowsOf.length; start += FHIR_SYNC_BATCH) {
-      batches.push(rowsOf.slice(start, start + FHIR_SYNC_BATCH));
-    }
-  }
-  return batches;
 }

@@ -6,10 +6,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { SEALPOST_CONFIG, type SealpostConfig, safeErrorFields } from '@sealpost/core';
+import { NotifiedPollLoop, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { Clock } from '@sealpost/encryption';
 import { Queue } from 'bull';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { WEBHOOK_CHANNEL, WEBHOOK_JOB, WEBHOOK_QUEUE, type WebhookJob } from './webhook-job';
 
@@ -33,29 +32,31 @@ interface DueRow {
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
-  private running = false;
-  private listener?: Client;
-  private wake?: () => void;
-  private loop?: Promise<void>;
+  private readonly loop: NotifiedPollLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJob>,
-    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
+    @Inject(SEALPOST_CONFIG) config: SealpostConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.loop = new NotifiedPollLoop({
+      databaseUrl: config.database.url,
+      channel: WEBHOOK_CHANNEL,
+      name: 'webhook',
+      batchSize: BATCH_SIZE,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      logger: this.logger,
+      runOnce: () => this.dispatchOnce(),
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.running = true;
-    await this.listen();
-    this.loop = this.run();
+    await this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** Hands one batch of due deliveries to Bull; returns how many. */
@@ -89,38 +90,5 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       })),
     );
     return rows.length;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let dispatched = 0;
-      try {
-        dispatched = await this.dispatchOnce();
-      } catch (error) {
-        this.logger.warn({ err: safeErrorFields(error) }, 'webhook dispatch failed');
-      }
-      if (dispatched < BATCH_SIZE && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, POLL_INTERVAL_MS);
-          this.wake = () => {
-            clearTimeout(timer);
-            this.wake = undefined;
-            resolve();
-          };
-        });
-      }
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.database.url });
-    client.on('notification', () => this.wake?.());
-    // A lost listener only slows dispatch to the poll interval.
-    client.on('error', (error) => {
-      this.logger.warn({ err: safeErrorFields(error) }, 'webhook listener lost');
-    });
-    await client.connect();
-    await client.query(`LISTEN ${WEBHOOK_CHANNEL}`);
-    this.listener = client;
   }
 }

@@ -6,9 +6,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { SEALPOST_CONFIG, type SealpostConfig, safeErrorFields } from '@sealpost/core';
+import {
+  batchesByKey,
+  NotifiedPollLoop,
+  SEALPOST_CONFIG,
+  type SealpostConfig,
+} from '@sealpost/core';
 import { Queue } from 'bull';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MessageEventType, RecipientStatus } from '../messages/message-status';
 import { DELIVERY_QUEUE, DELIVERY_TOPIC, OUTBOX_CHANNEL } from '../messaging.constants';
@@ -43,30 +47,31 @@ interface OutboxRow {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private running = false;
-  private listener?: Client;
-  private wake?: () => void;
-  // Set by a NOTIFY that arrives while a batch runs, so it is not lost until the next poll.
-  private notified = false;
-  private loop?: Promise<void>;
+  private readonly loop: NotifiedPollLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryBatchJob>,
-    @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
-  ) {}
+    @Inject(SEALPOST_CONFIG) config: SealpostConfig,
+  ) {
+    this.loop = new NotifiedPollLoop({
+      databaseUrl: config.database.url,
+      channel: OUTBOX_CHANNEL,
+      name: 'outbox',
+      batchSize: BATCH_SIZE,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      gatherMs: GATHER_MS,
+      logger: this.logger,
+      runOnce: () => this.relayOnce(),
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.running = true;
-    await this.listen();
-    this.loop = this.run();
+    await this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.loop.stop();
   }
 
   /**
@@ -139,62 +144,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     return rows.length;
   }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let relayed = 0;
-      this.notified = false;
-      try {
-        relayed = await this.relayOnce();
-      } catch (error) {
-        this.logger.warn({ err: safeErrorFields(error) }, 'outbox relay batch failed');
-      }
-      if (relayed < BATCH_SIZE && this.running) {
-        await this.pause();
-      }
-    }
-  }
-
-  /** Until a NOTIFY (then a short gathering pause) or the poll interval, whichever first. */
-  private pause(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.notified ? GATHER_MS : POLL_INTERVAL_MS);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        setTimeout(resolve, this.running ? GATHER_MS : 0);
-      };
-    });
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.database.url });
-    client.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
-    // A lost listener only slows the relay to its poll interval; it is not worth a crash.
-    client.on('error', (error) => {
-      this.logger.warn({ err: safeErrorFields(error) }, 'outbox listener lost');
-    });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    this.listener = client;
-  }
 }
 
 /** The relayed rows as jobs: each holds up to MAX_DELIVERIES_PER_JOB of one organisation. */
 function batchesOf(rows: readonly OutboxRow[]): DeliveryBatchJob[] {
-  const open = new Map<string, DeliveryBatchJob>();
-  const batches: DeliveryBatchJob[] = [];
-  for (const row of rows) {
-    let batch = open.get(row.organisation_id);
-    if (!batch || batch.items.length >= MAX_DELIVERIES_PER_JOB) {
-      batch = { v: 2, organisationId: row.organisation_id, items: [] };
-      open.set(row.organisation_id, batch);
-      batches.push(batch);
-    }
-    batch.items.push({ outboxId: row.id, recipientId: row.ref_id });
-  }
-  return batches;
+  return batchesByKey(rows, (row) => row.organisation_id, MAX_DELIVERIES_PER_JOB).map((batch) => ({
+    v: 2,
+    organisationId: batch[0].organisation_id,
+    items: batch.map((row) => ({ outboxId: row.id, recipientId: row.ref_id })),
+  }));
 }

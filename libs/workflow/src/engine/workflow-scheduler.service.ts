@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { safeErrorFields } from '@sealpost/core';
+import { batchesByKey, safeErrorFields } from '@sealpost/core';
 import { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { Clock } from '../scheduling/clock';
@@ -150,16 +150,9 @@ export class WorkflowScheduler implements OnApplicationBootstrap, OnApplicationS
 
 /** The claimed rows as batch jobs: per organisation, in claim order, at most a job's worth. */
 function batchesOf(rows: DueRow[]): WorkflowBatchJob[] {
-  const open = new Map<string, WorkflowBatchJob>();
-  const jobs: WorkflowBatchJob[] = [];
-  for (const row of rows) {
-    let job = open.get(row.organisation_id);
-    if (!job || job.items.length >= MAX_ENROLLMENTS_PER_JOB) {
-      job = { v: 2, organisationId: row.organisation_id, items: [] };
-      open.set(row.organisation_id, job);
-      jobs.push(job);
-    }
-    job.items.push({ enrollmentId: row.id, revision: row.revision });
-  }
-  return jobs;
+  return batchesByKey(rows, (row) => row.organisation_id, MAX_ENROLLMENTS_PER_JOB).map((batch) => ({
+    v: 2,
+    organisationId: batch[0].organisation_id,
+    items: batch.map((row) => ({ enrollmentId: row.id, revision: row.revision })),
+  }));
 }
