@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CreatedGatewayCredential } from '@sealpost/messaging';
 import { nodemailerClient, smtpDialogue, swaks } from '../testing/gateway-clients';
+import { AUTH_MAX_FAILURES } from './auth-throttle';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway';
 
 const token = () => randomBytes(5).toString('hex');
@@ -96,6 +97,27 @@ describe('SMTP gateway: who may send (real PostgreSQL, nodemailer, swaks)', () =
       });
       await expect(sending).rejects.toMatchObject({ responseCode: 535 });
     }
+  });
+
+  it('closes with 421 on a host past its failed AUTH limit, and only on that host', async () => {
+    const from = (localAddress: string, pass: string) =>
+      nodemailerClient({
+        port: gw.port,
+        caPem: gw.ca.certPem,
+        auth: { user: credentialA.username, pass },
+        localAddress,
+      }).sendMail({ from: 'doctor@clinic-a.example', to: 'patient@example.test', text: 'x' });
+    for (let attempt = 0; attempt < AUTH_MAX_FAILURES; attempt += 1) {
+      await expect(from('127.0.0.2', 'guess')).rejects.toMatchObject({ responseCode: 535 });
+    }
+
+    await expect(from('127.0.0.2', credentialA.password)).rejects.toMatchObject({
+      responseCode: 421,
+      response: expect.stringMatching(/^421 4\.7\.0 Too many failed authentications/),
+    });
+    await expect(from('127.0.0.3', credentialA.password)).resolves.toMatchObject({
+      response: expect.stringMatching(/^250 /),
+    });
   });
 
   it('asks an unknown host for AUTH (530) and never relays for it (swaks)', async () => {

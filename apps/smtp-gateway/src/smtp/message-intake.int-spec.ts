@@ -106,9 +106,12 @@ describe('SMTP gateway: what it stores before 250 (real PostgreSQL, nodemailer)'
     const original = content.raw ?? '';
     expect(content.subject).toBe(subject);
     expect(content.text?.trim()).toBe('Your results are ready.');
-    expect(original).toMatch(
-      new RegExp(`^X-Sealpost-Gateway: i=${gw.gateway.installationId}; host=`),
+    // Our trace on top (RFC 5321 4.4: client, this gateway, TLS and AUTH), then the stamp.
+    const [received, stamp] = original.replace(/\r\n[ \t]+/g, ' ').split('\r\n');
+    expect(received).toMatch(
+      /^Received: from \S+ \(\S+ \[127\.0\.0\.1\]\) by \S+ \(Sealpost\) with ESMTPSA id \S+; /,
     );
+    expect(stamp).toMatch(new RegExp(`^X-Sealpost-Gateway: i=${gw.gateway.installationId}; host=`));
     expect(original).toContain(`Subject: ${subject}`);
   });
 

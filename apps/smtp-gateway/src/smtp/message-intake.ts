@@ -44,6 +44,8 @@ export class MessageIntake {
     envelope: ReceivedEnvelope,
     access: TransactionAccess,
     sessionId: string,
+    /** The Received field for this transaction (see receivedField). */
+    received?: string,
   ): Promise<IntakeResult> {
     if (envelope.rcptTo.every((rcpt) => this.bounces.accepts(rcpt))) {
       return this.takeBounce(raw, envelope, sessionId);
@@ -54,12 +56,14 @@ export class MessageIntake {
     if (this.carriesOurStamp(raw)) {
       throw new SmtpRefusal('loop');
     }
-    const read = await readReceivedMessage(raw, envelope, this.stamp).catch((error: unknown) => {
-      if (error instanceof MalformedMessageError) {
-        throw new SmtpRefusal('malformed');
-      }
-      throw error;
-    });
+    const read = await readReceivedMessage(raw, envelope, this.stamp, received).catch(
+      (error: unknown) => {
+        if (error instanceof MalformedMessageError) {
+          throw new SmtpRefusal('malformed');
+        }
+        throw error;
+      },
+    );
 
     const { message, replayed } = await this.accept
       .execute({ organisationId: access.organisationId, scopes: ['messages:send'] }, read.command, {

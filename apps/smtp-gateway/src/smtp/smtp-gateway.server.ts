@@ -1,7 +1,12 @@
 import { type AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { safeErrorFields } from '@sealpost/core';
-import { GatewayAccessService, InboundBounceHandler, parseMailbox } from '@sealpost/messaging';
+import {
+  GatewayAccessService,
+  InboundBounceHandler,
+  parseMailbox,
+  receivedField,
+} from '@sealpost/messaging';
 import {
   SMTPServer,
   type SMTPServerAddress,
@@ -11,6 +16,7 @@ import {
 } from 'smtp-server';
 import { GATEWAY_CONFIG } from '../config/gateway-config.token';
 import { type GatewayConfig } from '../config/gateway-config';
+import { AuthThrottle } from './auth-throttle';
 import { MessageIntake } from './message-intake';
 import { SenderAccess, type TransactionAccess } from './sender-access';
 import { SmtpRefusal } from './smtp-refusal';
@@ -35,6 +41,7 @@ export class SmtpGatewayServer implements OnApplicationShutdown {
   private readonly logger = new Logger('SmtpGateway');
   private readonly sessions = new Map<string, SessionState>();
   private readonly server: SMTPServer;
+  private readonly authThrottle = new AuthThrottle();
 
   constructor(
     private readonly credentials: GatewayAccessService,
@@ -102,16 +109,24 @@ export class SmtpGatewayServer implements OnApplicationShutdown {
     session: SMTPServerSession,
     done: (error: Error | null | undefined, response?: { user?: string }) => void,
   ): Promise<void> {
+    const address = session.remoteAddress;
+    if (this.authThrottle.blocked(address)) {
+      this.refused(session, new SmtpRefusal('auth_throttled'));
+      done(new SmtpRefusal('auth_throttled'));
+      return;
+    }
     try {
       const verified = await this.credentials.verifyCredential(
         auth.username ?? '',
         auth.password ?? '',
       );
       if (!verified) {
+        this.authThrottle.failed(address);
         this.refused(session, new SmtpRefusal('auth_failed'));
         done(new SmtpRefusal('auth_failed'));
         return;
       }
+      this.authThrottle.succeeded(address);
       this.state(session).organisationId = verified.organisationId;
       done(null, { user: verified.credentialId });
     } catch (error) {
@@ -190,7 +205,16 @@ export class SmtpGatewayServer implements OnApplicationShutdown {
       rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
     };
     try {
-      const { reply } = await this.intake.take(raw, envelope, access, session.id);
+      const received = receivedField({
+        heloName: session.hostNameAppearsAs,
+        clientHostname: session.clientHostname,
+        remoteAddress: session.remoteAddress,
+        by: this.config.name,
+        protocol: session.transmissionType,
+        id: session.id,
+        at: new Date(),
+      });
+      const { reply } = await this.intake.take(raw, envelope, access, session.id, received);
       if (this.config.holdReplyAfterAccept) {
         // Test hook: the message is durable and the client still waits, as in a crash
         // between commit and reply. The test kills the process here.

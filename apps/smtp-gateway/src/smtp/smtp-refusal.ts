@@ -3,6 +3,7 @@ export type RefusalReason =
   | 'tls_required'
   | 'auth_required'
   | 'auth_failed'
+  | 'auth_throttled'
   | 'auth_unavailable'
   | 'sender_invalid'
   | 'sender_not_allowed'
@@ -39,6 +40,12 @@ const REPLIES: Record<RefusalReason, [number, string, string]> = {
     'Authentication required: this host is not in a sender range of any organisation',
   ],
   auth_failed: [535, '5.7.8', 'Authentication credentials invalid'],
+  // 421 closes the connection, so the client cannot keep guessing on it.
+  auth_throttled: [
+    421,
+    '4.7.0',
+    'Too many failed authentications from this address; try again later',
+  ],
   auth_unavailable: [454, '4.7.0', 'Temporary authentication failure; try again later'],
   sender_invalid: [553, '5.1.7', 'The sender address is not a valid mailbox'],
   sender_not_allowed: [

@@ -11,6 +11,8 @@ export interface ClientOptions {
   auth?: { user: string; pass: string };
   /** Leave STARTTLS out, as a careless or hostile client would. */
   plain?: boolean;
+  /** The client's own address (another loopback address, 127.0.0.2, counts as another host). */
+  localAddress?: string;
 }
 
 /** nodemailer as a mail suite would use it: STARTTLS required, the gateway's CA trusted. */
@@ -23,6 +25,7 @@ export function nodemailerClient(options: ClientOptions): Transporter {
     ignoreTLS: options.plain === true,
     tls: { ca: [options.caPem], servername: 'localhost' },
     auth: options.auth,
+    localAddress: options.localAddress,
   });
 }
 

@@ -44,7 +44,7 @@ describe('buildMime', () => {
       to: ['Jane Doe <jane.doe@patients.test>', 'guardian@patients.test'],
       cc: ['Dr Smith <smith@clinic.test>'],
       replyTo: 'nurse@clinic.test',
-      headers: { 'X-Clinic-Ref': 'ref-42' },
+      headers: { 'X-Clinic-Ref': 'ref-42', 'X-Sealpost-Encrypt': '1' },
     });
 
     const parsed = await simpleParser(await buildMime(input));
@@ -57,6 +57,8 @@ describe('buildMime', () => {
     expect(addressesOf(parsed.cc)).toEqual(['smith@clinic.test']);
     expect(addressesOf(parsed.replyTo)).toEqual(['nurse@clinic.test']);
     expect(parsed.headers.get('x-clinic-ref')).toBe('ref-42');
+    // An instruction to Sealpost, not to the recipient.
+    expect(parsed.headers.has('x-sealpost-encrypt')).toBe(false);
     expect(parsed.attachments).toHaveLength(1);
     expect(parsed.attachments[0]).toMatchObject({
       filename: 'results.pdf',

@@ -1,5 +1,6 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { type MessageContent } from '../messages/message-content';
+import { isDeliveredField } from '../messages/raw-mime';
 
 export interface MimeInput {
   messageId: string;
@@ -24,7 +25,9 @@ export function buildMime(input: MimeInput): Promise<Buffer> {
     subject: content.subject,
     text: content.text,
     html: content.html,
-    headers: content.headers,
+    headers: Object.fromEntries(
+      Object.entries(content.headers).filter(([name]) => isDeliveredField(name)),
+    ),
     messageId: `<${input.messageId}@${input.idDomain}>`,
     date: input.createdAt,
     attachments: content.attachments.map((attachment) => ({

@@ -1,3 +1,4 @@
 export * from './gateway-access.service';
 export * from './inbound-bounce-handler.port';
 export * from './received-message';
+export * from './received-trace';

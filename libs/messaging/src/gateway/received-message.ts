@@ -36,6 +36,8 @@ export async function readReceivedMessage(
   raw: Buffer,
   envelope: ReceivedEnvelope,
   stamp: string,
+  /** The gateway's Received field, which goes on top of everything. */
+  received?: string,
 ): Promise<ReadMessage> {
   const block = splitRawHeaders(raw);
   if (!block) {
@@ -61,7 +63,8 @@ export async function readReceivedMessage(
     inTo.has(rcpt.toLowerCase()) ? 'to' : inCc.has(rcpt.toLowerCase()) ? 'cc' : 'bcc';
   const encrypt = block.fields.find((field) => fieldName(field) === ENCRYPT_HEADER);
 
-  const stamped = prependFields(raw, [headerField(GATEWAY_STAMP_HEADER, stamp)]);
+  const ours = [headerField(GATEWAY_STAMP_HEADER, stamp)];
+  const stamped = prependFields(raw, received ? [received, ...ours] : ours);
   // The key is the bytes and the envelope: a client resending after a lost reply sends both
   // again unchanged, while two messages alike but for their body (or without Message-IDs)
   // stay two messages.

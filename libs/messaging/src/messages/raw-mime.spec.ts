@@ -7,6 +7,7 @@ describe('raw MIME header edits', () => {
     'From: doctor@clinic.example',
     'To: patient@example.test',
     'Bcc: records@example.test',
+    'X-Sealpost-Encrypt: 1',
     'Subject: [secure] Your',
     '  results',
     'Content-Type: text/plain; charset=iso-8859-1',
@@ -24,10 +25,11 @@ describe('raw MIME header edits', () => {
     expect(delivered.subarray(delivered.indexOf('\r\n\r\n'))).toEqual(original.subarray(cut));
   });
 
-  it('drops Bcc and leaves the Subject when no tag was cut', () => {
+  it('drops Bcc and X-Sealpost-Encrypt, and leaves the Subject when no tag was cut', () => {
     const text = rawForDelivery(original, null).toString('latin1');
 
     expect(text).not.toMatch(/^Bcc:/im);
+    expect(text).not.toMatch(/^X-Sealpost-Encrypt:/im);
     expect(text).toContain('Subject: [secure] Your\r\n  results\r\n');
   });
 

@@ -60,9 +60,18 @@ export function prependFields(raw: Buffer, fields: string[]): Buffer {
   return joinRawHeaders({ ...block, fields: [...fields, ...block.fields] });
 }
 
+// Fields for senders and Sealpost only: Bcc must never travel, and X-Sealpost-Encrypt is an
+// instruction to us (set by the add-ins) that tells a recipient nothing.
+const NOT_DELIVERED = new Set(['bcc', 'x-sealpost-encrypt']);
+
+/** Whether a header field of this name goes to recipients (composed or raw copies alike). */
+export function isDeliveredField(name: string): boolean {
+  return !NOT_DELIVERED.has(name.trim().toLowerCase());
+}
+
 /**
- * The copy of a gateway message a recipient receives: the original bytes, except that Bcc
- * never travels, and the Subject is rewritten only when the policy cut a tag out of it.
+ * The copy of a gateway message a recipient receives: the original bytes, except for the
+ * fields that are not delivered, and the Subject rewritten only when the policy cut a tag out.
  */
 export function rawForDelivery(raw: Buffer, subjectAfterTags: string | null): Buffer {
   const block = splitRawHeaders(raw);
@@ -70,7 +79,7 @@ export function rawForDelivery(raw: Buffer, subjectAfterTags: string | null): Bu
     throw new Error('The message has a header line that is not a header field.');
   }
   const fields = block.fields
-    .filter((field) => fieldName(field) !== 'bcc')
+    .filter((field) => isDeliveredField(fieldName(field)))
     .map((field) =>
       subjectAfterTags !== null && fieldName(field) === 'subject'
         ? headerField('Subject', subjectAfterTags).replace(/\r?\n/g, block.newline)
