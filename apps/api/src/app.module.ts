@@ -20,6 +20,7 @@ import { GatewayAccessHttpModule } from './gateway/gateway-access-http.module';
 import { HealthController } from './health/health.controller';
 import { MessageEventsHttpModule } from './message-events/message-events-http.module';
 import { MessagesController } from './messages/messages.controller';
+import { Microsoft365HttpModule } from './microsoft365/microsoft365-http.module';
 import { OrganisationKeysController } from './organisation-keys/organisation-keys.controller';
 import { OrganisationSmimeController } from './organisation-keys/organisation-smime.controller';
 import { PolicyController } from './policy/policy.controller';
@@ -58,6 +59,7 @@ export class AppModule {
         ReportsHttpModule,
         GatewayAccessHttpModule,
         FhirHttpModule,
+        Microsoft365HttpModule,
       ],
       controllers: [
         MessagesController,

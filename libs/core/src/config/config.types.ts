@@ -111,6 +111,16 @@ export interface AuditConfig {
   signingKeySeed?: Buffer;
 }
 
+export interface Microsoft365Config {
+  /**
+   * SEALPOST_M365_LOGIN_URL: the Microsoft identity platform, without a trailing slash; the
+   * token endpoint is `<url>/<tenant>/oauth2/v2.0/token`. Tests point it at a loopback fake.
+   */
+  loginUrl: string;
+  /** SEALPOST_M365_GRAPH_URL: Microsoft Graph's root, without the version segment. */
+  graphUrl: string;
+}
+
 export interface SealpostConfig {
   environment: Environment;
   dataDir: string;
@@ -124,4 +134,5 @@ export interface SealpostConfig {
   portal: PortalConfig;
   audit: AuditConfig;
   webhooks: WebhooksConfig;
+  microsoft365: Microsoft365Config;
 }

@@ -53,6 +53,8 @@ const DEFAULTS = {
   // Receivers should answer at once and work later; ten seconds covers a slow TLS handshake
   // and keeps a hanging receiver from holding a worker slot.
   SEALPOST_WEBHOOK_TIMEOUT_MS: '10000',
+  SEALPOST_M365_LOGIN_URL: 'https://login.microsoftonline.com',
+  SEALPOST_M365_GRAPH_URL: 'https://graph.microsoft.com',
 } as const;
 
 type Reader = <T>(name: string, parse: (raw: string) => T) => T;
@@ -138,6 +140,10 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
       allowPrivateAddresses: read('SEALPOST_WEBHOOK_ALLOW_PRIVATE', parseSwitch),
       timeoutMs: read('SEALPOST_WEBHOOK_TIMEOUT_MS', int(100, 60000)),
     },
+    microsoft365: {
+      loginUrl: read('SEALPOST_M365_LOGIN_URL', parseServiceRoot),
+      graphUrl: read('SEALPOST_M365_GRAPH_URL', parseServiceRoot),
+    },
   };
   const crypto = readCryptoKeys(env, environment, read, problems);
 
@@ -218,6 +224,17 @@ function parsePublicUrl(raw: string): string {
     throw new EnvValueError('must be a base URL without ? or #, e.g. https://mail.example.org');
   }
   return url.href.replace(/\/+$/, '');
+}
+
+// Graph's client library only follows https:// links (nextLink, deltaLink), so no http here.
+function parseServiceRoot(raw: string): string {
+  const url = parseUrl(raw.trim(), ['https:']);
+  if (url.search || url.hash || url.pathname !== '/') {
+    throw new EnvValueError(
+      'must be an https:// origin without a path, e.g. https://graph.microsoft.com',
+    );
+  }
+  return url.origin;
 }
 
 function parseLogLevel(raw: string): string {

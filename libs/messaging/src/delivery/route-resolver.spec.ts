@@ -54,6 +54,10 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
     portal: { publicUrl: 'http://localhost:3000', linkDays: 30, attemptsPerIp: 30 },
     audit: { checkpointEvery: 1000, checkpointMinutes: 60 },
     webhooks: { allowPrivateAddresses: false, timeoutMs: 10000 },
+    microsoft365: {
+      loginUrl: 'https://login.microsoftonline.com',
+      graphUrl: 'https://graph.microsoft.com',
+    },
   };
 }
 

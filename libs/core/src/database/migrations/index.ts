@@ -32,6 +32,8 @@ import { LightenRecipientWrites1796313600092 } from './1796313600092-LightenReci
 import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
 import { CreateSuppressions1796313600120 } from './1796313600120-CreateSuppressions';
 import { CreateFhirConnector1796313600140 } from './1796313600140-CreateFhirConnector';
+// A namespace import: the named one is longer than a line may be.
+import * as microsoft365 from './1796313600170-CreateMicrosoft365Connector';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -68,4 +70,5 @@ export const MIGRATIONS = [
   CreateGatewayAccess1796313600110,
   CreateSuppressions1796313600120,
   CreateFhirConnector1796313600140,
+  microsoft365.CreateMicrosoft365Connector1796313600170,
 ];

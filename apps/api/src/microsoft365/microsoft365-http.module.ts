@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { Microsoft365Module } from '@sealpost/microsoft365';
+import { GraphNotificationsController } from './graph-notifications.controller';
+import { Microsoft365Controller } from './microsoft365.controller';
+
+@Module({
+  imports: [Microsoft365Module],
+  controllers: [Microsoft365Controller, GraphNotificationsController],
+})
+export class Microsoft365HttpModule {}
