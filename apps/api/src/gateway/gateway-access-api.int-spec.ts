@@ -1,5 +1,9 @@
 import { type ErrorBody } from '@sealpost/core';
-import { type CreatedGatewayCredential, type SenderRangeView } from '@sealpost/messaging';
+import {
+  type CreatedGatewayCredential,
+  type GatewayStatus,
+  type SenderRangeView,
+} from '@sealpost/messaging';
 import { call, createTenant, startTestApi, type Tenant, type TestApi } from '../testing/test-api';
 
 describe('SMTP gateway access API (real PostgreSQL)', () => {
@@ -120,11 +124,23 @@ describe('SMTP gateway access API (real PostgreSQL)', () => {
   });
 
   it('needs the gateway:manage scope', async () => {
-    const response = await call<ErrorBody>(api, 'GET', '/v1/gateway/credentials', {
-      token: sender.token,
+    for (const path of ['/v1/gateway/credentials', '/v1/gateway/status']) {
+      const response = await call<ErrorBody>(api, 'GET', path, { token: sender.token });
+
+      expect([response.status, response.body.code]).toEqual([403, 'insufficient_scope']);
+    }
+  });
+
+  it("shows the caller's gateway status: its credentials and ranges, no one else's", async () => {
+    const response = await call<GatewayStatus>(api, 'GET', '/v1/gateway/status', {
+      token: orgB.token,
     });
 
-    expect([response.status, response.body.code]).toEqual([403, 'insufficient_scope']);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      credentials: { active: 0 },
+      recent: { hours: 24, messages: 0, copies: { delivered: 0, pending: 0 } },
+    });
   });
 
   it('refuses a raw MIME message in POST /v1/messages: only the gateway stores one', async () => {

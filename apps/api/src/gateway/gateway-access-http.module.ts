@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { GatewayAccessService } from '@sealpost/messaging';
+import { GatewayAccessService, GatewayStatusService } from '@sealpost/messaging';
 import { GatewayAccessController } from './gateway-access.controller';
 
 @Module({
-  providers: [GatewayAccessService],
+  providers: [GatewayAccessService, GatewayStatusService],
+  exports: [GatewayStatusService],
   controllers: [GatewayAccessController],
 })
 export class GatewayAccessHttpModule {}

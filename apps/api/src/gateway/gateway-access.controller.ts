@@ -21,6 +21,8 @@ import {
   type CreatedGatewayCredential,
   GatewayAccessService,
   type GatewayCredentialView,
+  type GatewayStatus,
+  GatewayStatusService,
   type SenderRangeView,
 } from '@sealpost/messaging';
 import { AddSenderRangeDto, CreateGatewayCredentialDto } from './gateway-access.dto';
@@ -33,7 +35,17 @@ const notFound = (what: string) =>
 @ApiBearerAuth()
 @Controller('v1/gateway')
 export class GatewayAccessController {
-  constructor(private readonly access: GatewayAccessService) {}
+  constructor(
+    private readonly access: GatewayAccessService,
+    private readonly statuses: GatewayStatusService,
+  ) {}
+
+  /** Whether mail can reach the gateway for the caller, and what it took in the last day. */
+  @Get('status')
+  @RequireScope('gateway:manage')
+  status(@Caller() caller: AuthContext): Promise<GatewayStatus> {
+    return this.statuses.status(caller.organisationId);
+  }
 
   /** The password is in this response only; Sealpost keeps just its hash. */
   @Post('credentials')
