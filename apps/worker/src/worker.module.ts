@@ -6,6 +6,7 @@ import { DeliveryModule, MESSAGING_ENTITIES, RetentionPurgeModule } from '@sealp
 import { LoggerModule } from 'nestjs-pino';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { FhirWorkerModule } from './fhir/fhir-worker.module';
+import { Microsoft365WorkerModule } from './microsoft365/microsoft365-worker.module';
 import { ReportWorkerModule } from './reports/report-worker.module';
 import { WebhookWorkerModule } from './webhooks/webhook-worker.module';
 import { WorkflowWorkerModule } from './workflow/workflow-worker.module';
@@ -27,6 +28,7 @@ export class WorkerModule {
         WebhookWorkerModule,
         ReportWorkerModule,
         FhirWorkerModule,
+        Microsoft365WorkerModule,
       ],
       providers: [DeliveryProcessor],
     };

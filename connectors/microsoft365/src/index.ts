@@ -14,3 +14,4 @@ export * from './routing/exchange-routing-script';
 export * from './status/m365-status.service';
 export * from './subscriptions/m365-jobs';
 export * from './subscriptions/sent-items-subscriptions.service';
+export * from './directory/m365-sender-groups';

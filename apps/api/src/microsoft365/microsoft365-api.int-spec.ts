@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
-import { type ErrorBody } from '@sealpost/core';
+import { ApiKeysService, type ErrorBody } from '@sealpost/core';
+import { DEFAULT_POLICY } from '@sealpost/encryption';
 import {
   AuditSentItemUseCase,
   DeliverReplyToMailboxUseCase,
@@ -13,6 +14,7 @@ import {
   type M365ConnectionView,
   type M365Status,
   type SentItemJob,
+  SentItemsSubscriptions,
 } from '@sealpost/microsoft365';
 import {
   type FakeMicrosoftGraph,
@@ -101,6 +103,8 @@ describe('Microsoft 365 connector (real PostgreSQL and Redis, loopback Graph)', 
       SEALPOST_M365_LOGIN_URL: graph.origin,
       SEALPOST_M365_GRAPH_URL: graph.origin,
       SEALPOST_TLS_CA_FILE: caFile,
+      // Policy previews resolve no MX: the recipient domain goes to a closed loopback port.
+      SEALPOST_TRANSPORT_MAP: 'patients.example=127.0.0.1:9',
     });
     // Graph must reach the api's notification URL, whose port is known only once it listens;
     // the subscriptions read the public URL from the config object at call time.
@@ -343,6 +347,66 @@ describe('Microsoft 365 connector (real PostgreSQL and Redis, loopback Graph)', 
     expect(await auditActions(orgA.organisationId)).toEqual(
       expect.arrayContaining(['m365_mail.bypassed_gateway']),
     );
+  });
+
+  it('renews subscriptions in their last day with PATCH, leaving later ones alone', async () => {
+    await api.dataSource.query(
+      `UPDATE m365_subscriptions SET expires_at = now() + interval '2 hours'
+        WHERE organisation_id = $1 AND user_id = $2`,
+      [orgA.organisationId, alice.id],
+    );
+    const before = graph.requests.length;
+
+    const renewed = await api.app.get(SentItemsSubscriptions).renewDue();
+
+    const patches = graph.requests.slice(before).filter((request) => request.method === 'PATCH');
+    expect(renewed).toBe(1);
+    expect(patches).toHaveLength(1);
+    const [row] = await api.dataSource.query<{ expires_at: Date; renewed_at: Date | null }[]>(
+      `SELECT expires_at, renewed_at FROM m365_subscriptions
+        WHERE organisation_id = $1 AND user_id = $2`,
+      [orgA.organisationId, alice.id],
+    );
+    expect(row.renewed_at).not.toBeNull();
+    expect(row.expires_at.getTime()).toBeGreaterThan(Date.now() + 6 * 24 * 3600 * 1000);
+  });
+
+  it('protects mail of a protected group’s member at delivery (synced membership)', async () => {
+    const { token } = await api.app
+      .get(ApiKeysService)
+      .create(orgA.organisationId, 'policy', ['policy:manage', 'messages:send']);
+    const policy = {
+      ...DEFAULT_POLICY,
+      protection: {
+        ...DEFAULT_POLICY.protection,
+        mode: 'rules',
+        subjectTag: null,
+        honourHeader: false,
+        detectors: { ...DEFAULT_POLICY.protection.detectors, ssn: false, icd10: false },
+        senderGroups: [protectedGroup],
+      },
+    };
+    const stored = await call(api, 'PUT', '/v1/policy', { token, body: policy });
+    const preview = (from: string) =>
+      call<{ recipients: { protectionRequired: boolean; protectionReasons: string[] }[] }>(
+        api,
+        'POST',
+        '/v1/policy/preview',
+        {
+          token,
+          body: { from, recipients: ['p@patients.example'], subject: 'Hello', text: 'Hi' },
+        },
+      );
+
+    const member = await preview('Alice <alice@clinic.example>');
+    const nonMember = await preview('bob@clinic.example');
+
+    expect(stored.status).toBe(200);
+    expect(member.body.recipients[0]).toMatchObject({
+      protectionRequired: true,
+      protectionReasons: ['sender group rule'],
+    });
+    expect(nonMember.body.recipients[0].protectionRequired).toBe(false);
   });
 
   it('reports health, last sync, counts and the next renewal', async () => {

@@ -32,6 +32,11 @@ export interface ProtectionSettings {
   /** Whether `X-Sealpost-Encrypt: 1`, set by the Outlook and Gmail add-ins, requires protection. */
   readonly honourHeader: boolean;
   readonly detectors: PhiDetectorSettings;
+  /**
+   * Directory group ids (Microsoft 365: Entra object ids) whose members' mail is always
+   * protected. Optional, so policies stored before groups existed stay valid.
+   */
+  readonly senderGroups?: readonly string[];
 }
 
 export interface DomainOverride {
@@ -45,6 +50,8 @@ export interface OptOutSettings {
   readonly tag: string | null;
   /** Same syntax as `ProtectionSettings.senders`. */
   readonly senders: readonly string[];
+  /** Directory group ids whose members may also use the opt-out tag. */
+  readonly senderGroups?: readonly string[];
 }
 
 /** The encryption policy of one organisation. Plain data, so it can be stored as JSON. */

@@ -205,4 +205,22 @@ describe('validatePolicy', () => {
     expect(JSON.stringify(problems)).not.toContain('6789');
     expect(JSON.stringify(problems)).not.toContain('42');
   });
+
+  it('accepts directory group ids in protection and opt-out, and refuses malformed ones', () => {
+    const groups = withChanges((policy) => {
+      policy.protection.senderGroups = ['5b1f3e0a-2c4d-4e6f-8a9b-0c1d2e3f4a5b'];
+      policy.optOut.senderGroups = ['billing@clinic.example'];
+    });
+    const bad = withChanges((policy) => {
+      policy.protection.senderGroups = ['not a group id'];
+    });
+
+    expect(validatePolicy(groups).ok).toBe(true);
+    expect(validatePolicy(bad)).toEqual({
+      ok: false,
+      problems: [
+        { path: 'protection.senderGroups[0]', message: 'is not a valid directory group id' },
+      ],
+    });
+  });
 });

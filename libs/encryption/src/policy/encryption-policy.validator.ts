@@ -70,6 +70,12 @@ const regexSourceSchema = z.string().superRefine((source, ctx) => {
   }
 });
 
+// Entra object ids are GUIDs; other directories' group ids are short tokens of this alphabet.
+const groupIdsSchema = z
+  .array(z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'is not a valid directory group id'))
+  .max(MAX_ADDRESS_PATTERNS)
+  .optional();
+
 const regexListSchema = z.array(regexSourceSchema).max(MAX_REGEX_PATTERNS);
 
 const protectionSchema = z.strictObject({
@@ -85,6 +91,7 @@ const protectionSchema = z.strictObject({
     medicalRecordNumbers: regexListSchema,
     custom: regexListSchema,
   }),
+  senderGroups: groupIdsSchema,
 });
 
 const methodOrderSchema = z
@@ -124,6 +131,7 @@ const policySchema = z.strictObject({
   optOut: z.strictObject({
     tag: tagSchema,
     senders: z.array(senderPatternSchema).max(MAX_ADDRESS_PATTERNS),
+    senderGroups: groupIdsSchema,
   }),
 });
 
@@ -173,6 +181,7 @@ function canEverRequire(protection: ProtectionSettings): boolean {
     protection.recipientDomains.length > 0 ||
     protection.subjectTag !== null ||
     protection.honourHeader ||
+    (protection.senderGroups?.length ?? 0) > 0 ||
     detectors.ssn ||
     detectors.dateOfBirthNearName ||
     detectors.icd10 ||

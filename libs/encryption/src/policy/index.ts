@@ -3,3 +3,4 @@ export * from './encryption-policy.validator';
 export * from './method-decider';
 export * from './phi-detectors';
 export * from './protection-requirement';
+export * from './sender-groups.port';

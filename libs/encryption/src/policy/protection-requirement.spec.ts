@@ -192,4 +192,36 @@ describe('requiresProtection', () => {
       ]);
     });
   });
+
+  describe('sender groups', () => {
+    const clinicians = '5b1f3e0a-2c4d-4e6f-8a9b-0c1d2e3f4a5b';
+    const billing = '9e8d7c6b-5a49-4382-9170-a1b2c3d4e5f6';
+
+    it('protects mail of a member of a protected group, and only of a member', () => {
+      const policy = rulesPolicy({ senderGroups: [clinicians] });
+
+      const member = requiresProtection(policy, message({ senderGroups: [clinicians] }));
+      const other = requiresProtection(policy, message({ senderGroups: [billing] }));
+      const unknown = requiresProtection(policy, message());
+
+      expect(member.required).toBe(true);
+      expect(member.reasons).toEqual(['sender group rule']);
+      expect([other.required, unknown.required]).toEqual([false, false]);
+    });
+
+    it('lets a member of an opt-out group use the opt-out tag', () => {
+      const policy: EncryptionPolicy = {
+        ...DEFAULT_POLICY,
+        optOut: { tag: '[public]', senders: [], senderGroups: [billing.toUpperCase()] },
+      };
+
+      const member = message({ subject: '[public] Invoice', senderGroups: [billing] });
+      const outsider = message({ subject: '[public] Invoice', senderGroups: [clinicians] });
+
+      expect(requiresProtection(policy, member).required).toBe(false);
+      expect(requiresProtection(policy, outsider).reasons[0]).toBe(
+        'opt-out tag ignored: sender not allowed to opt out',
+      );
+    });
+  });
 });

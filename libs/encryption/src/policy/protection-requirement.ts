@@ -12,6 +12,8 @@ export interface ProtectionFacts {
   readonly text?: string;
   readonly html?: string;
   readonly recipientDomain: string;
+  /** Directory groups the sender belongs to; read only when the policy names groups. */
+  readonly senderGroups?: readonly string[];
 }
 
 export interface ProtectionRequirement {
@@ -52,7 +54,10 @@ export function requiresProtection(
 
   const notes: string[] = [];
   if (optOut.tag !== null && tags.found.has(optOut.tag)) {
-    if (!matchesSenderPatterns(message.from, optOut.senders)) {
+    const mayOptOut =
+      matchesSenderPatterns(message.from, optOut.senders) ||
+      sharesGroup(optOut.senderGroups, message.senderGroups);
+    if (!mayOptOut) {
       notes.push('opt-out tag ignored: sender not allowed to opt out');
     } else if (requested.length > 0) {
       notes.push('opt-out tag ignored: protection also requested');
@@ -82,6 +87,9 @@ function ruleTriggers(policy: EncryptionPolicy, message: ProtectionFacts): strin
   if (matchesSenderPatterns(message.from, protection.senders)) {
     triggers.push('sender rule');
   }
+  if (sharesGroup(protection.senderGroups, message.senderGroups)) {
+    triggers.push('sender group rule');
+  }
 
   const domain = message.recipientDomain;
   if (protection.recipientDomains.some((pattern) => matchesDomainPattern(domain, pattern))) {
@@ -95,4 +103,20 @@ function hasEncryptHeader(headers: Readonly<Record<string, string>>): boolean {
     ([name, value]) =>
       name.toLowerCase() === ENCRYPT_HEADER && ENCRYPT_HEADER_YES.test(value.trim()),
   );
+}
+
+function sharesGroup(
+  policyGroups: readonly string[] | undefined,
+  senderGroups: readonly string[] | undefined,
+): boolean {
+  if (!policyGroups?.length || !senderGroups?.length) {
+    return false;
+  }
+  const wanted = new Set(policyGroups.map((id) => id.toLowerCase()));
+  return senderGroups.some((id) => wanted.has(id.toLowerCase()));
+}
+
+/** Whether evaluating `policy` needs the sender's directory groups at all. */
+export function policyNamesGroups(policy: EncryptionPolicy): boolean {
+  return Boolean(policy.protection.senderGroups?.length || policy.optOut.senderGroups?.length);
 }

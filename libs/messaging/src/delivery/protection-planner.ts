@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import {
   decideMethod,
   type MethodDecision,
@@ -6,11 +6,14 @@ import {
   type OrganisationPgpMaterial,
   OrganisationSmimeService,
   PolicyService,
+  policyNamesGroups,
   RecipientDirectoryService,
   requiresProtection,
+  SenderGroups,
   type CmsSigner,
   type UsableCertificate,
 } from '@sealpost/encryption';
+import { parseMailbox } from '../messages/mailbox';
 import { RouteError, RouteResolver, type Route } from './route-resolver';
 import { type TlsCapability, TlsCapabilityService } from './tls-capability.service';
 
@@ -61,11 +64,20 @@ export class ProtectionPlanner {
     private readonly organisationSmime: OrganisationSmimeService,
     private readonly routes: RouteResolver,
     private readonly tls: TlsCapabilityService,
+    @Optional() private readonly senderGroups?: SenderGroups,
   ) {}
 
   async plan(facts: PlanFacts): Promise<ProtectionPlan> {
     const { organisationId, recipient } = facts;
     const policy = await this.policies.forOrganisation(organisationId);
+    // Only a policy with group rules pays for the directory lookup.
+    const senderGroups =
+      this.senderGroups && policyNamesGroups(policy)
+        ? await this.senderGroups.groupsOf(
+            organisationId,
+            parseMailbox(facts.from)?.address ?? facts.from,
+          )
+        : undefined;
     const requirement = requiresProtection(policy, {
       from: facts.from,
       subject: facts.subject,
@@ -73,6 +85,7 @@ export class ProtectionPlanner {
       text: facts.text,
       html: facts.html,
       recipientDomain: recipient.domain,
+      senderGroups,
     });
 
     const [{ pgp, smime }, routed] = await Promise.all([
