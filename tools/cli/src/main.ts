@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.command';
 import { registerContactsCommands } from './contacts.command';
 import { registerDbCommands } from './db.command';
 import { registerGatewayCommands } from './gateway.command';
+import { registerM365Commands } from './m365.command';
 import { registerOrgCommands } from './org.command';
 import { registerUserCommands } from './user.command';
 import { reportFailure } from './cli-context';
@@ -19,5 +20,6 @@ registerContactsCommands(program);
 registerUserCommands(program);
 registerAuditCommands(program);
 registerGatewayCommands(program);
+registerM365Commands(program);
 
 program.parseAsync(process.argv).catch(reportFailure);
