@@ -44,6 +44,18 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('trusts PROXY headers only from the listed balancer addresses', () => {
+    const env = { SEALPOST_GATEWAY_PROXY_FROM: '10.0.0.5, fd00::5' };
+
+    expect(loadGatewayConfig({}, shared()).proxyFrom).toEqual([]);
+    expect(loadGatewayConfig(env, shared()).proxyFrom).toEqual(['10.0.0.5', 'fd00::5']);
+    for (const bad of ['*', '10.0.0.0/8', 'lb.example']) {
+      expect(
+        problemOf(() => loadGatewayConfig({ SEALPOST_GATEWAY_PROXY_FROM: bad }, shared())),
+      ).toMatch(/SEALPOST_GATEWAY_PROXY_FROM must list the IP addresses of your load balancers/);
+    }
+  });
+
   it('requires a certificate and key in production', () => {
     const message = problemOf(() => loadGatewayConfig({}, shared({ NODE_ENV: 'production' })));
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { BootError, type Env, type SealpostConfig } from '@sealpost/core';
 import { developmentCertificate } from './development-certificate';
 
@@ -27,6 +28,11 @@ export interface GatewayConfig {
    * master key, unguessable to anyone else, and revealing nothing about the key.
    */
   installationId: string;
+  /**
+   * Load balancers trusted to open each connection with a PROXY protocol header naming the
+   * real client (HAProxy's v1/v2); empty: none, the peer address is the client's.
+   */
+  proxyFrom: string[];
   /** Test hook: hold the reply to DATA after the message is durable (the crash test). */
   holdReplyAfterAccept: boolean;
 }
@@ -72,6 +78,7 @@ export function loadGatewayConfig(env: Env, shared: SealpostConfig): GatewayConf
   if (holdReplyAfterAccept && shared.environment !== 'test') {
     problems.push('SEALPOST_GATEWAY_TEST_HOLD_REPLY is a test hook; only NODE_ENV=test allows it');
   }
+  const proxyFrom = readProxyFrom(env.SEALPOST_GATEWAY_PROXY_FROM, problems);
   const name = env.SEALPOST_GATEWAY_NAME?.trim() || shared.delivery.ehloName;
   const tls = readTls(env, shared, name, problems);
 
@@ -94,8 +101,25 @@ export function loadGatewayConfig(env: Env, shared: SealpostConfig): GatewayConf
       .update('sealpost smtp-gateway installation')
       .digest('hex')
       .slice(0, 24),
+    proxyFrom,
     holdReplyAfterAccept,
   };
+}
+
+/** A comma-separated list of balancer IP addresses; `*` would let any client forge its own. */
+function readProxyFrom(raw: string | undefined, problems: string[]): string[] {
+  const addresses = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = addresses.filter((address) => isIP(address) === 0);
+  if (bad.length) {
+    problems.push(
+      'SEALPOST_GATEWAY_PROXY_FROM must list the IP addresses of your load balancers, ' +
+        'separated by commas (no names, ranges or *)',
+    );
+  }
+  return addresses;
 }
 
 function readTls(

@@ -15,7 +15,7 @@ describe('gateway status (real PostgreSQL, mail sent through the gateway)', () =
     await gw?.close();
   });
 
-  it('counts what the gateway took for one organisation only, and how its ways in stand', async () => {
+  it('counts what the gateway took for one organisation only, and its ways in', async () => {
     const orgA = await gw.createOrganisation();
     const orgB = await gw.createOrganisation();
     const credential = await gw.access.createCredential(orgA, 'suite');

@@ -67,6 +67,10 @@ export class SmtpGatewayServer implements OnApplicationShutdown {
       // DSN parameters would promise notifications this gateway does not generate.
       hideDSN: true,
       logger: false,
+      // Only the listed balancers may name the client; from anyone else a PROXY line is
+      // just a bad command, so no client can pass itself off as a sender range. (smtp-server
+      // takes a list of trusted peers; its published types still say boolean.)
+      useProxy: (config.proxyFrom.length ? config.proxyFrom : false) as boolean,
       onAuth: (auth, session, done) => void this.onAuth(auth, session, done),
       onMailFrom: (address, session, done) => void this.onMailFrom(address, session, done),
       onRcptTo: (address, session, done) => this.onRcptTo(address, session, done),
