@@ -10,6 +10,7 @@ import {
 } from '@sealpost/core';
 import { MESSAGING_ENTITIES, MessagingModule, ProtectionModule } from '@sealpost/messaging';
 import { LoggerModule } from 'nestjs-pino';
+import { AddinsHttpModule } from './addins/addins-http.module';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditHttpModule } from './audit/audit-http.module';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
@@ -59,6 +60,7 @@ export class AppModule {
         ReportsHttpModule,
         GatewayAccessHttpModule,
         FhirHttpModule,
+        AddinsHttpModule,
         Microsoft365HttpModule,
       ],
       controllers: [

@@ -9,6 +9,7 @@ import { dataSourceOptions, type EntityList } from './database/data-source';
 import { Organisation } from './organisations/organisation.entity';
 import { OrganisationsService } from './organisations/organisations.service';
 import { Clock, SystemClock } from './time/clock.port';
+import { AddinTokensService } from './users/addin-tokens.service';
 import { UserEnrolmentService } from './users/user-enrolment.service';
 import { UserSessionsService } from './users/user-sessions.service';
 import { UsersService } from './users/users.service';
@@ -22,6 +23,7 @@ const EXPORTED = [
   UsersService,
   UserEnrolmentService,
   UserSessionsService,
+  AddinTokensService,
 ];
 
 export const CORE_ENTITIES: EntityList = [Organisation, ApiKey];
@@ -50,6 +52,7 @@ export class CoreModule {
         UsersService,
         UserEnrolmentService,
         UserSessionsService,
+        AddinTokensService,
       ],
       exports: EXPORTED,
     };

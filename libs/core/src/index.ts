@@ -37,3 +37,4 @@ export * from './users/users.service';
 export * from './users/user-enrolment.service';
 export * from './users/user-sessions.service';
 export * from './users/totp';
+export * from './users/addin-tokens.service';

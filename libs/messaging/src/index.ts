@@ -8,6 +8,7 @@ export * from './delivery/dns-resolver.port';
 export * from './delivery/mime-builder';
 export * from './delivery/protected-message';
 export * from './delivery/protection-planner';
+export * from './delivery/recipient-preview';
 export * from './delivery/tls-capability.service';
 export * from './delivery/retry-policy';
 export * from './delivery/route-resolver';

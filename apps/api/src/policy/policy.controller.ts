@@ -9,17 +9,14 @@ import {
   SealpostError,
 } from '@sealpost/core';
 import { type EncryptionPolicy, PolicyService } from '@sealpost/encryption';
-import { parseMailbox, ProtectionPlanner } from '@sealpost/messaging';
+import {
+  type Mailbox,
+  parseMailbox,
+  previewRecipients,
+  ProtectionPlanner,
+  type RecipientPreview,
+} from '@sealpost/messaging';
 import { PolicyPreviewDto } from './preview.dto';
-
-interface RecipientPreview {
-  address: string;
-  method: string;
-  action: 'send' | 'drop';
-  reasons: string[];
-  protectionRequired: boolean;
-  protectionReasons: string[];
-}
 
 @ApiTags('policy')
 @ApiBearerAuth()
@@ -52,35 +49,30 @@ export class PolicyController {
     @Caller() caller: AuthContext,
     @Body() dto: PolicyPreviewDto,
   ): Promise<{ recipients: RecipientPreview[] }> {
-    const mailboxes = dto.recipients.map((value) => parseMailbox(value));
-    const problems: ErrorDetail[] = mailboxes.flatMap((mailbox, index) =>
-      mailbox ? [] : [{ path: `recipients[${index}]`, message: 'is not a valid email address' }],
-    );
-    if (problems.length) {
-      throw new SealpostError(ErrorCode.ValidationFailed, 'The request is not valid.', problems);
-    }
-    const recipients = await Promise.all(
-      mailboxes.map(async (mailbox) => {
-        const { address, domain } = mailbox as NonNullable<typeof mailbox>;
-        const plan = await this.planner.plan({
-          organisationId: caller.organisationId,
-          from: dto.from,
-          subject: dto.subject,
-          headers: dto.headers,
-          text: dto.text,
-          html: dto.html,
-          recipient: { address, domain },
-        });
-        return {
-          address,
-          method: plan.decision.method,
-          action: plan.decision.action,
-          reasons: [...plan.decision.reasons],
-          protectionRequired: plan.protectionRequired,
-          protectionReasons: plan.protectionReasons,
-        };
-      }),
+    const recipients = await previewRecipients(
+      this.planner,
+      {
+        organisationId: caller.organisationId,
+        from: dto.from,
+        subject: dto.subject,
+        headers: dto.headers,
+        text: dto.text,
+        html: dto.html,
+      },
+      parseRecipients(dto.recipients),
     );
     return { recipients };
   }
+}
+
+/** Every recipient as a mailbox, or a 422 naming each one that is not an address. */
+export function parseRecipients(values: readonly string[]): Mailbox[] {
+  const mailboxes = values.map((value) => parseMailbox(value));
+  const problems: ErrorDetail[] = mailboxes.flatMap((mailbox, index) =>
+    mailbox ? [] : [{ path: `recipients[${index}]`, message: 'is not a valid email address' }],
+  );
+  if (problems.length) {
+    throw new SealpostError(ErrorCode.ValidationFailed, 'The request is not valid.', problems);
+  }
+  return mailboxes as Mailbox[];
 }

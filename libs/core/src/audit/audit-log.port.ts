@@ -51,6 +51,9 @@ export function apiKeyActor(caller: AuthContext): AuditActor {
   if (caller.user) {
     return { type: caller.user.breakGlass ? 'break_glass_user' : 'user', id: caller.user.id };
   }
+  if (caller.addin) {
+    return { type: 'user', id: caller.addin.userId };
+  }
   return caller.apiKeyId ? { type: 'api_key', id: caller.apiKeyId } : { type: 'system', id: 'cli' };
 }
 

@@ -10,6 +10,12 @@ export interface SessionUser {
   breakGlass: boolean;
 }
 
+/** A person's Outlook add-in, holding a token they obtained by signing in (`spa_...`). */
+export interface AddinCaller {
+  tokenId: string;
+  userId: string;
+}
+
 /**
  * Who is calling: every service method takes this first and scopes its queries by it. An API
  * call has `apiKeyId` or `user`; the CLI, run by the operator on the host, has neither.
@@ -19,9 +25,14 @@ export interface AuthContext {
   scopes: readonly Scope[];
   apiKeyId?: string;
   user?: SessionUser;
+  /** Set for add-in tokens only; `user` stays unset, so signed-in routes refuse them. */
+  addin?: AddinCaller;
 }
 
 /** The caller's id for event data and logs: `{ userId }` or `{ apiKeyId }`, never both. */
 export function callerRef(caller: AuthContext): { userId: string } | { apiKeyId: string } {
-  return caller.user ? { userId: caller.user.id } : { apiKeyId: caller.apiKeyId ?? 'unknown' };
+  if (caller.user || caller.addin) {
+    return { userId: caller.user?.id ?? caller.addin?.userId ?? 'unknown' };
+  }
+  return { apiKeyId: caller.apiKeyId ?? 'unknown' };
 }

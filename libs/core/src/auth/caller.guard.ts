@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode } from '../errors/error-code';
 import { SealpostError } from '../errors/sealpost-error';
 import { UserSessionsService } from '../users/user-sessions.service';
-import { SESSION_PREFIX } from '../users/user-tokens';
+import { AddinTokensService } from '../users/addin-tokens.service';
+import { ADDIN_TOKEN_PREFIX, SESSION_PREFIX } from '../users/user-tokens';
 import {
   type AuthenticatedRequest,
   PUBLIC_ROUTE,
@@ -27,6 +28,7 @@ export class CallerGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
     private readonly sessions: UserSessionsService,
+    private readonly addinTokens: AddinTokensService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -53,7 +55,11 @@ export class CallerGuard implements CanActivate {
       throw new SealpostError(ErrorCode.InsufficientScope, 'This route is for signed-in users.');
     }
     if (required && !grants(auth.scopes, required)) {
-      const holder = auth.user ? `The ${auth.user.role} role` : 'This API key';
+      const holder = auth.user
+        ? `The ${auth.user.role} role`
+        : auth.addin
+          ? 'An add-in token'
+          : 'This API key';
       throw new SealpostError(
         ErrorCode.InsufficientScope,
         `${holder} lacks the ${required} scope.`,
@@ -67,6 +73,9 @@ export class CallerGuard implements CanActivate {
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
     if (!token) {
       return null;
+    }
+    if (token.startsWith(ADDIN_TOKEN_PREFIX)) {
+      return this.addinTokens.authenticate(token);
     }
     return token.startsWith(SESSION_PREFIX)
       ? this.sessions.authenticate(token)

@@ -19,7 +19,13 @@ export const SCOPES = [
   'connectors:manage',
   'admin',
 ] as const;
-export type Scope = (typeof SCOPES)[number];
+/**
+ * What a per-user Outlook add-in token (`spa_...`) may do: preview recipients and check a draft
+ * for PHI. Not in SCOPES, so no API key can be created with it: an add-in never holds a key
+ * shared by the organisation.
+ */
+export const ADDIN_SCOPE = 'addin:use';
+export type Scope = (typeof SCOPES)[number] | typeof ADDIN_SCOPE;
 
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);

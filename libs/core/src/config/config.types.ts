@@ -121,6 +121,24 @@ export interface Microsoft365Config {
   graphUrl: string;
 }
 
+export interface AddinsConfig {
+  /**
+   * SEALPOST_OUTLOOK_ADDIN_ID: the GUID that names the Outlook add-in in both manifests. Null:
+   * one derived from the public URL, stable for the install.
+   */
+  outlookAddinId: string | null;
+  /**
+   * SEALPOST_GMAIL_ADDON_SERVICE_ACCOUNT: the add-on's service account
+   * (`service-<project number>@gcp-sa-gsuiteaddons.iam.gserviceaccount.com`); Google signs
+   * every request with it. Null: the Gmail endpoints refuse every request.
+   */
+  gmailServiceAccount: string | null;
+  /** SEALPOST_GMAIL_ADDON_CLIENT_ID: the add-on's OAuth client id, audience of user ID tokens. */
+  gmailOauthClientId: string | null;
+  /** SEALPOST_GOOGLE_CERTS_URL: Google's ID-token signing certificates, PEM by key id. */
+  googleCertsUrl: string;
+}
+
 export interface SealpostConfig {
   environment: Environment;
   dataDir: string;
@@ -135,4 +153,5 @@ export interface SealpostConfig {
   audit: AuditConfig;
   webhooks: WebhooksConfig;
   microsoft365: Microsoft365Config;
+  addins: AddinsConfig;
 }

@@ -144,6 +144,16 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
       loginUrl: read('SEALPOST_M365_LOGIN_URL', parseServiceRoot),
       graphUrl: read('SEALPOST_M365_GRAPH_URL', parseServiceRoot),
     },
+    addins: {
+      outlookAddinId: optional('SEALPOST_OUTLOOK_ADDIN_ID', parseGuid) ?? null,
+      gmailServiceAccount: optional('SEALPOST_GMAIL_ADDON_SERVICE_ACCOUNT', parseEmail) ?? null,
+      gmailOauthClientId: optional('SEALPOST_GMAIL_ADDON_CLIENT_ID', (raw) => raw.trim()) ?? null,
+      googleCertsUrl:
+        optional(
+          'SEALPOST_GOOGLE_CERTS_URL',
+          (raw) => parseUrl(raw.trim(), ['https:', 'http:']).href,
+        ) ?? GOOGLE_CERTS_URL,
+    },
   };
   const crypto = readCryptoKeys(env, environment, read, problems);
 
@@ -235,6 +245,25 @@ function parseServiceRoot(raw: string): string {
     );
   }
   return url.origin;
+}
+
+// Where Google publishes the certificates of the keys it signs ID tokens with.
+const GOOGLE_CERTS_URL = 'https://www.googleapis.com/oauth2/v1/certs';
+
+function parseGuid(raw: string): string {
+  const value = raw.trim().toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) {
+    throw new EnvValueError('must be a GUID like 6f1c2a9e-0b7d-4c1e-9a55-3f2d8e4b7c10');
+  }
+  return value;
+}
+
+function parseEmail(raw: string): string {
+  const value = raw.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new EnvValueError('must be an email address');
+  }
+  return value;
 }
 
 function parseLogLevel(raw: string): string {

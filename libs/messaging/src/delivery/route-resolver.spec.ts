@@ -58,6 +58,12 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
       loginUrl: 'https://login.microsoftonline.com',
       graphUrl: 'https://graph.microsoft.com',
     },
+    addins: {
+      outlookAddinId: null,
+      gmailServiceAccount: null,
+      gmailOauthClientId: null,
+      googleCertsUrl: 'https://www.googleapis.com/oauth2/v1/certs',
+    },
   };
 }
 

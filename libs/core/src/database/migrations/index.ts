@@ -32,6 +32,7 @@ import { LightenRecipientWrites1796313600092 } from './1796313600092-LightenReci
 import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
 import { CreateSuppressions1796313600120 } from './1796313600120-CreateSuppressions';
 import { CreateFhirConnector1796313600140 } from './1796313600140-CreateFhirConnector';
+import { CreateAddinTokens1796313600190 } from './1796313600190-CreateAddinTokens';
 // A namespace import: the named one is longer than a line may be.
 import * as microsoft365 from './1796313600170-CreateMicrosoft365Connector';
 
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   CreateSuppressions1796313600120,
   CreateFhirConnector1796313600140,
   microsoft365.CreateMicrosoft365Connector1796313600170,
+  CreateAddinTokens1796313600190,
 ];
