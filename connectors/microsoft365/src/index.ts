@@ -15,3 +15,5 @@ export * from './status/m365-status.service';
 export * from './subscriptions/m365-jobs';
 export * from './subscriptions/sent-items-subscriptions.service';
 export * from './directory/m365-sender-groups';
+export * from './microsoft365-ports.module';
+export * from './replies/m365-mailbox-replies';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
 import { ApiKeysService, type ErrorBody } from '@sealpost/core';
 import { DEFAULT_POLICY } from '@sealpost/encryption';
+import { type PortalLink, ReplyFromPortalUseCase } from '@sealpost/messaging';
 import {
   AuditSentItemUseCase,
   DeliverReplyToMailboxUseCase,
@@ -502,6 +503,58 @@ describe('Microsoft 365 connector (real PostgreSQL and Redis, loopback Graph)', 
       replyTo: [{ emailAddress: { address: 'patient@example.net' } }],
       singleValueExtendedProperties: [{ id: 'Integer 0x0E07', value: '0' }],
     });
+  });
+
+  it('puts a portal reply to an M365 sender in the Inbox, others go by mail', async () => {
+    const { token } = await api.app
+      .get(ApiKeysService)
+      .create(orgA.organisationId, 'sender', ['messages:send']);
+    const linkTo = async (from: string): Promise<PortalLink> => {
+      const sent = await call<{ id: string; recipients: { id: string }[] }>(
+        api,
+        'POST',
+        '/v1/messages',
+        { token, body: { from, to: ['p@patients.example'], subject: 'Lab', text: 'Ready' } },
+      );
+      expect(sent.status).toBe(202);
+      return {
+        id: randomUUID(),
+        organisationId: orgA.organisationId,
+        messageId: sent.body.id,
+        recipientId: sent.body.recipients[0].id,
+        expiresAt: new Date(Date.now() + 3600_000),
+        revokedAt: null,
+        failedAttempts: 0,
+        lockedAt: null,
+        codeHash: null,
+        codeExpiresAt: null,
+        passphraseHash: null,
+      };
+    };
+    const replies = api.app.get(ReplyFromPortalUseCase);
+    const inboxBefore = graph.createdInboxMessages.length;
+
+    const toMailbox = await linkTo('Bob <bob@clinic.example>');
+    const placed = await replies.execute(toMailbox, 'Thanks, see you Monday');
+    const byMail = await replies.execute(await linkTo('desk@elsewhere.example'), 'Thanks');
+
+    expect(placed).toBeNull();
+    expect(typeof byMail).toBe('string');
+    const inbox = graph.createdInboxMessages.slice(inboxBefore);
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({
+      userId: bob.id,
+      body: {
+        subject: 'Re: Lab',
+        replyTo: [{ emailAddress: { address: 'p@patients.example' } }],
+      },
+    });
+    const [event] = await api.dataSource.query<{ data: Record<string, string> }[]>(
+      `SELECT data FROM message_events WHERE organisation_id = $1 AND message_id = $2
+          AND type = 'portal.replied'`,
+      [orgA.organisationId, toMailbox.messageId],
+    );
+    expect(event.data).toEqual({ deliveredTo: 'mailbox' });
   });
 
   it('answers not found to another organisation and shows it nothing', async () => {

@@ -1,4 +1,4 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SenderGroups } from '@sealpost/encryption';
 import { DirectoryStore } from './directory.store';
 
@@ -13,14 +13,3 @@ export class M365SenderGroups extends SenderGroups {
     return this.directory.groupsOfAddress(organisationId, address);
   }
 }
-
-/**
- * Global so that the delivery's ProtectionPlanner (libs/messaging) finds the binding without
- * importing a connector; import it once per process that evaluates policies.
- */
-@Global()
-@Module({
-  providers: [DirectoryStore, { provide: SenderGroups, useClass: M365SenderGroups }],
-  exports: [SenderGroups],
-})
-export class Microsoft365SenderGroupsModule {}

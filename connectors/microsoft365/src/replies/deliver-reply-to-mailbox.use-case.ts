@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { type MailboxReply } from '@sealpost/messaging';
 import { M365ConnectionsService } from '../connections/m365-connections.service';
 import { DirectoryStore } from '../directory/directory.store';
 import { GraphClientFactory } from '../graph/graph-client.factory';
 import { m365FailureOf } from '../m365-connector-error';
-
-export interface MailboxReply {
-  /** The original sender, an M365 user of the organisation. */
-  to: string;
-  /** The portal recipient who replied (Reply-To, so the user can answer by the portal). */
-  replyTo: string;
-  subject: string;
-  text: string;
-}
 
 // PR_MESSAGE_FLAGS (0x0E07) with MSGFLAG_READ off and MSGFLAG_UNSENT off: without it a message
 // created in a folder is a draft; with 0 it shows as an unread, received message.

@@ -15,3 +15,4 @@ export * from './revoke-portal-link.use-case';
 export * from './set-portal-passphrase.use-case';
 export * from './verify-portal-code.use-case';
 export * from './verify-portal-passphrase.use-case';
+export * from './mailbox-replies.port';

@@ -316,7 +316,9 @@ describe('secure portal (real PostgreSQL, Redis and SMTP sink)', () => {
 
     const file = await reader.download(session.link, 0);
     const missing = await portalErrorOf(reader.download(session.link, 1));
-    const replyId = await moduleRef.get(ReplyFromPortalUseCase).execute(session.link, 'Thank you');
+    const replyId = (await moduleRef
+      .get(ReplyFromPortalUseCase)
+      .execute(session.link, 'Thank you')) as string;
 
     expect(file.content.toString('base64')).toBe(command.attachments[0].content);
     expect(missing.code).toBe(PortalErrorCode.NotFound);

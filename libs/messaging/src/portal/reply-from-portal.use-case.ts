@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { safeErrorFields } from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { AcceptMessageUseCase } from '../messages/accept-message.use-case';
 import { parseMailbox } from '../messages/mailbox';
+import { type MailboxReply, MailboxReplies } from './mailbox-replies.port';
 import { PortalError, PortalErrorCode } from './portal-error';
 import { PortalEvents, PortalEventType } from './portal-events';
 import { type PortalLink } from './portal-links.repository';
@@ -24,9 +26,14 @@ export class ReplyFromPortalUseCase {
     private readonly accept: AcceptMessageUseCase,
     private readonly events: PortalEvents,
     private readonly dataSource: DataSource,
+    @Optional() private readonly mailboxes?: MailboxReplies,
   ) {}
 
-  async execute(link: PortalLink, text: string): Promise<string> {
+  /**
+   * Answers the id of the reply message, or null when a connector put the reply straight
+   * into the sender's mailbox (then no message is stored; the event says where it went).
+   */
+  async execute(link: PortalLink, text: string): Promise<string | null> {
     const body = text.replace(/\r\n/g, '\n').trim();
     if (!body || body.length > MAX_REPLY_CHARACTERS) {
       throw new PortalError(PortalErrorCode.ReplyInvalid);
@@ -38,6 +45,20 @@ export class ReplyFromPortalUseCase {
       throw new PortalError(PortalErrorCode.NotFound);
     }
 
+    const subject = /^re:/i.test(content.subject) ? content.subject : `Re: ${content.subject}`;
+    const replyText = `Reply from ${recipientAddress} through the secure portal:\n\n${body}\n`;
+    const placed = await this.intoMailbox(link, {
+      to: sender.address,
+      replyTo: recipientAddress,
+      subject,
+      text: replyText,
+    });
+    if (placed) {
+      await this.events.record(link, PortalEventType.Replied, { deliveredTo: 'mailbox' });
+      this.logger.log({ linkId: link.id, messageId: link.messageId }, 'portal reply in mailbox');
+      return null;
+    }
+
     const { message } = await this.accept.execute(
       { organisationId: link.organisationId, apiKeyId: 'portal', scopes: ['messages:send'] },
       {
@@ -46,8 +67,8 @@ export class ReplyFromPortalUseCase {
         cc: [],
         bcc: [],
         replyTo: recipientAddress,
-        subject: /^re:/i.test(content.subject) ? content.subject : `Re: ${content.subject}`,
-        text: `Reply from ${recipientAddress} through the secure portal:\n\n${body}\n`,
+        subject,
+        text: replyText,
         headers: { 'X-Sealpost-Encrypt': '1' },
         attachments: [],
         tags: ['portal-reply'],
@@ -61,6 +82,22 @@ export class ReplyFromPortalUseCase {
       'portal reply accepted',
     );
     return message.id;
+  }
+
+  /** A connector's failure only means the reply goes by mail, as without a connector. */
+  private async intoMailbox(link: PortalLink, reply: MailboxReply): Promise<boolean> {
+    if (!this.mailboxes) {
+      return false;
+    }
+    try {
+      return (await this.mailboxes.deliver(link.organisationId, reply)) !== null;
+    } catch (error) {
+      this.logger.warn(
+        { linkId: link.id, err: safeErrorFields(error) },
+        'portal reply not placed in mailbox; sending by mail',
+      );
+      return false;
+    }
   }
 
   private async recipientAddress(link: PortalLink): Promise<string> {
