@@ -18,6 +18,7 @@ import { RecipientCertificatesController } from './directory/recipient-certifica
 import { RecipientKeysController } from './directory/recipient-keys.controller';
 import { FhirHttpModule } from './fhir/fhir-http.module';
 import { GatewayAccessHttpModule } from './gateway/gateway-access-http.module';
+import { GoogleWorkspaceHttpModule } from './google-workspace/google-workspace-http.module';
 import { HealthController } from './health/health.controller';
 import { MessageEventsHttpModule } from './message-events/message-events-http.module';
 import { MessagesController } from './messages/messages.controller';
@@ -61,6 +62,7 @@ export class AppModule {
         GatewayAccessHttpModule,
         FhirHttpModule,
         AddinsHttpModule,
+        GoogleWorkspaceHttpModule,
         Microsoft365HttpModule,
       ],
       controllers: [

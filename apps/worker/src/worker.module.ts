@@ -6,6 +6,7 @@ import { DeliveryModule, MESSAGING_ENTITIES, RetentionPurgeModule } from '@sealp
 import { LoggerModule } from 'nestjs-pino';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { FhirWorkerModule } from './fhir/fhir-worker.module';
+import { GoogleWorkspaceWorkerModule } from './google-workspace/google-workspace-worker.module';
 import { Microsoft365WorkerModule } from './microsoft365/microsoft365-worker.module';
 import { ReportWorkerModule } from './reports/report-worker.module';
 import { WebhookWorkerModule } from './webhooks/webhook-worker.module';
@@ -29,6 +30,7 @@ export class WorkerModule {
         ReportWorkerModule,
         FhirWorkerModule,
         Microsoft365WorkerModule,
+        GoogleWorkspaceWorkerModule,
       ],
       providers: [DeliveryProcessor],
     };

@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.command';
 import { registerContactsCommands } from './contacts.command';
 import { registerDbCommands } from './db.command';
 import { registerGatewayCommands } from './gateway.command';
+import { registerGoogleCommands } from './google.command';
 import { registerM365Commands } from './m365.command';
 import { registerOrgCommands } from './org.command';
 import { registerUserCommands } from './user.command';
@@ -21,5 +22,6 @@ registerUserCommands(program);
 registerAuditCommands(program);
 registerGatewayCommands(program);
 registerM365Commands(program);
+registerGoogleCommands(program);
 
 program.parseAsync(process.argv).catch(reportFailure);

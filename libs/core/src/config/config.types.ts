@@ -121,6 +121,18 @@ export interface Microsoft365Config {
   graphUrl: string;
 }
 
+export interface GoogleWorkspaceConfig {
+  /**
+   * SEALPOST_GOOGLE_API_ROOT_URL: the root Admin SDK and Gmail calls go to, with a trailing
+   * slash; null: each API's own (https://admin.googleapis.com/, https://gmail.googleapis.com/).
+   */
+  apiRootUrl: string | null;
+  /** SEALPOST_GOOGLE_TOKEN_URL: where service-account assertions are exchanged for tokens. */
+  tokenUrl: string;
+  /** SEALPOST_GOOGLE_CERTS_URL: Google's signing certificates (PEM) for Pub/Sub push tokens. */
+  certsUrl: string;
+}
+
 export interface AddinsConfig {
   /**
    * SEALPOST_OUTLOOK_ADDIN_ID: the GUID that names the Outlook add-in in both manifests. Null:
@@ -152,6 +164,7 @@ export interface SealpostConfig {
   portal: PortalConfig;
   audit: AuditConfig;
   webhooks: WebhooksConfig;
+  googleWorkspace: GoogleWorkspaceConfig;
   microsoft365: Microsoft365Config;
   addins: AddinsConfig;
 }

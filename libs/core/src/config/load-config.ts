@@ -55,6 +55,8 @@ const DEFAULTS = {
   SEALPOST_WEBHOOK_TIMEOUT_MS: '10000',
   SEALPOST_M365_LOGIN_URL: 'https://login.microsoftonline.com',
   SEALPOST_M365_GRAPH_URL: 'https://graph.microsoft.com',
+  SEALPOST_GOOGLE_TOKEN_URL: 'https://oauth2.googleapis.com/token',
+  SEALPOST_GOOGLE_CERTS_URL: 'https://www.googleapis.com/oauth2/v1/certs',
 } as const;
 
 type Reader = <T>(name: string, parse: (raw: string) => T) => T;
@@ -143,6 +145,11 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
     microsoft365: {
       loginUrl: read('SEALPOST_M365_LOGIN_URL', parseServiceRoot),
       graphUrl: read('SEALPOST_M365_GRAPH_URL', parseServiceRoot),
+    },
+    googleWorkspace: {
+      apiRootUrl: optional('SEALPOST_GOOGLE_API_ROOT_URL', parseGoogleRoot) ?? null,
+      tokenUrl: read('SEALPOST_GOOGLE_TOKEN_URL', (raw) => parseUrl(raw, HTTP_SCHEMES).href),
+      certsUrl: read('SEALPOST_GOOGLE_CERTS_URL', (raw) => parseUrl(raw, HTTP_SCHEMES).href),
     },
     addins: {
       outlookAddinId: optional('SEALPOST_OUTLOOK_ADDIN_ID', parseGuid) ?? null,
@@ -245,6 +252,18 @@ function parseServiceRoot(raw: string): string {
     );
   }
   return url.origin;
+}
+
+// http:// is allowed so tests can point these at loopback fakes.
+const HTTP_SCHEMES = ['https:', 'http:'];
+
+/** The googleapis clients join paths onto this root, so it ends with exactly one slash. */
+function parseGoogleRoot(raw: string): string {
+  const url = parseUrl(raw.trim(), HTTP_SCHEMES);
+  if (url.search || url.hash) {
+    throw new EnvValueError('must be a base URL without ? or #');
+  }
+  return url.href.replace(/\/*$/, '/');
 }
 
 // Where Google publishes the certificates of the keys it signs ID tokens with.

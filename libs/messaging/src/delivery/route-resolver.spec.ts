@@ -58,6 +58,11 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
       loginUrl: 'https://login.microsoftonline.com',
       graphUrl: 'https://graph.microsoft.com',
     },
+    googleWorkspace: {
+      apiRootUrl: null,
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      certsUrl: 'https://www.googleapis.com/oauth2/v1/certs',
+    },
     addins: {
       outlookAddinId: null,
       gmailServiceAccount: null,

@@ -35,6 +35,8 @@ import { CreateFhirConnector1796313600140 } from './1796313600140-CreateFhirConn
 import { CreateAddinTokens1796313600190 } from './1796313600190-CreateAddinTokens';
 // A namespace import: the named one is longer than a line may be.
 import * as microsoft365 from './1796313600170-CreateMicrosoft365Connector';
+// A namespace import: the named one is longer than a line may be.
+import * as googleWorkspace from './1796313600180-CreateGoogleWorkspaceConnector';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -72,5 +74,6 @@ export const MIGRATIONS = [
   CreateSuppressions1796313600120,
   CreateFhirConnector1796313600140,
   microsoft365.CreateMicrosoft365Connector1796313600170,
+  googleWorkspace.CreateGoogleWorkspaceConnector1796313600180,
   CreateAddinTokens1796313600190,
 ];
