@@ -1,5 +1,10 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { WorkflowsModule } from '@sealpost/workflow';
+import { AppointmentIntakeUseCase } from './appointments/appointment-intake.use-case';
+import { AppointmentPoller } from './appointments/appointment-poller.service';
+import { AppointmentTriggersService } from './appointments/appointment-triggers.service';
+import { ReceiveNotificationUseCase } from './appointments/receive-notification.use-case';
 import { FhirClientFactory } from './connections/fhir-client.factory';
 import { FhirConnectionsService } from './connections/fhir-connections.service';
 import { TestFhirConnectionUseCase } from './connections/test-fhir-connection.use-case';
@@ -44,3 +49,20 @@ export class FhirAdminModule {}
   exports: [SyncCommunicationUseCase, FhirSyncDispatcher, BullModule],
 })
 export class FhirSyncModule {}
+
+/**
+ * EHR appointments starting journeys: trigger settings (api), the poller (worker) and the
+ * Subscription notification endpoint (api), all applying appointments through one intake.
+ */
+@Module({
+  imports: [WorkflowsModule],
+  providers: [
+    ...SHARED_PROVIDERS,
+    AppointmentTriggersService,
+    AppointmentIntakeUseCase,
+    AppointmentPoller,
+    ReceiveNotificationUseCase,
+  ],
+  exports: [AppointmentTriggersService, AppointmentPoller, ReceiveNotificationUseCase],
+})
+export class FhirTriggersModule {}

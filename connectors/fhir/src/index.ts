@@ -16,3 +16,4 @@ export * from './sync/fhir-sync.store';
 export * from './sync/fhir-syncs.service';
 export * from './sync/sync-communication.use-case';
 export * from './sync/fhir-sync-dispatcher.service';
+export * from './appointments';

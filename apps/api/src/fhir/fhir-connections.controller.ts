@@ -19,6 +19,9 @@ import {
   SealpostError,
 } from '@sealpost/core';
 import {
+  type AppointmentTriggerView,
+  AppointmentTriggersService,
+  appointmentTriggerViewOf,
   type FhirConnectionTest,
   type FhirConnectionView,
   FhirConnectionsService,
@@ -41,6 +44,7 @@ export class FhirConnectionsController {
     private readonly connections: FhirConnectionsService,
     private readonly test: TestFhirConnectionUseCase,
     private readonly keys: FhirSigningKeysService,
+    private readonly triggers: AppointmentTriggersService,
   ) {}
 
   @Post('connections')
@@ -61,11 +65,16 @@ export class FhirConnectionsController {
 
   @Get('connections/:id')
   @RequireScope('fhir:manage')
-  view(
+  async view(
     @Caller() caller: AuthContext,
     @Param('id', uuid(CONNECTION)) id: string,
-  ): Promise<FhirConnectionView> {
-    return this.connections.view(caller.organisationId, id);
+  ): Promise<FhirConnectionView & { appointmentTrigger: AppointmentTriggerView | null }> {
+    const connection = await this.connections.view(caller.organisationId, id);
+    const trigger = await this.triggers.find(caller.organisationId, id);
+    return {
+      ...connection,
+      appointmentTrigger: trigger ? appointmentTriggerViewOf(trigger) : null,
+    };
   }
 
   @Patch('connections/:id')

@@ -1,11 +1,19 @@
 import { Module } from '@nestjs/common';
-import { FhirAdminModule } from '@sealpost/fhir';
+import { FhirAdminModule, FhirTriggersModule } from '@sealpost/fhir';
+import { FhirAppointmentTriggersController } from './fhir-appointment-triggers.controller';
 import { FhirConnectionsController } from './fhir-connections.controller';
 import { FhirJwksController } from './fhir-jwks.controller';
+import { FhirNotificationsController } from './fhir-notifications.controller';
 import { FhirSyncsController } from './fhir-syncs.controller';
 
 @Module({
-  imports: [FhirAdminModule],
-  controllers: [FhirConnectionsController, FhirSyncsController, FhirJwksController],
+  imports: [FhirAdminModule, FhirTriggersModule],
+  controllers: [
+    FhirConnectionsController,
+    FhirSyncsController,
+    FhirJwksController,
+    FhirAppointmentTriggersController,
+    FhirNotificationsController,
+  ],
 })
 export class FhirHttpModule {}

@@ -11,7 +11,13 @@ const JSON_OVERHEAD = 1.4;
  * filters and answer with HTML.
  */
 export function useJsonBodies(app: INestApplication, maxMessageBytes: number): void {
-  app.use(json({ limit: Math.ceil(maxMessageBytes * JSON_OVERHEAD) + 64 * 1024 }));
+  app.use(
+    json({
+      limit: Math.ceil(maxMessageBytes * JSON_OVERHEAD) + 64 * 1024,
+      // EHRs post Subscription notifications as FHIR JSON.
+      type: ['application/json', 'application/fhir+json'],
+    }),
+  );
   app.use((error: { type?: string }, _req: Request, res: Response, next: NextFunction) => {
     const code =
       error.type === 'entity.too.large'

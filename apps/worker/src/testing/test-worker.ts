@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
 import { type Env, loadConfig, type SealpostConfig } from '@sealpost/core';
 import { createTestDatabase } from '@sealpost/core/testing';
 import Redis from 'ioredis';
@@ -13,7 +13,11 @@ export interface TestWorker {
   close(): Promise<void>;
 }
 
-export async function startTestWorker(env: Env = {}): Promise<TestWorker> {
+/** `override` replaces providers (a clock the test moves) before the worker is built. */
+export async function startTestWorker(
+  env: Env = {},
+  override: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+): Promise<TestWorker> {
   const database = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -23,9 +27,9 @@ export async function startTestWorker(env: Env = {}): Promise<TestWorker> {
     SEALPOST_LOG_LEVEL: 'silent',
     ...env,
   });
-  const worker = await Test.createTestingModule({
-    imports: [WorkerModule.forRoot(config)],
-  }).compile();
+  const worker = await override(
+    Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }),
+  ).compile();
   await worker.init();
   return {
     worker,

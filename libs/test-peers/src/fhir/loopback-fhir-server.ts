@@ -103,6 +103,9 @@ export async function startLoopbackFhirServer(
       repo,
     );
     const status = getStatus(result);
+    if (method === 'GET' && resource?.resourceType === 'Bundle') {
+      addPagingLinks(resource, `${baseUrl}${path}`, url.searchParams);
+    }
     const headers: Record<string, string> = {};
     if (resource?.meta?.versionId) {
       headers.etag = `W/"${resource.meta.versionId}"`;
@@ -133,6 +136,29 @@ export async function startLoopbackFhirServer(
     comeBack: () => listen(server, port),
     close: () => stop(server),
   };
+}
+
+// Medplum's default page size when a search names no _count.
+const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * Medplum's in-memory repository answers a page without links; a real server links the next
+ * page, and clients follow it. A full page gets a `next` link with the following _offset.
+ */
+function addPagingLinks(bundle: Bundle, pageUrl: string, params: URLSearchParams): void {
+  if (bundle.type !== 'searchset') {
+    return;
+  }
+  const count = Number(params.get('_count') ?? DEFAULT_PAGE_SIZE);
+  const offset = Number(params.get('_offset') ?? 0);
+  const self = `${pageUrl}?${params.toString()}`;
+  const links: NonNullable<Bundle['link']> = [{ relation: 'self', url: self }];
+  if ((bundle.entry?.length ?? 0) >= count && count > 0) {
+    const next = new URLSearchParams(params);
+    next.set('_offset', String(offset + count));
+    links.push({ relation: 'next', url: `${pageUrl}?${next.toString()}` });
+  }
+  bundle.link = links;
 }
 
 function capabilityStatement(mode: FhirServerMode): Record<string, unknown> {

@@ -92,6 +92,12 @@ describe('validateDefinition', () => {
         duration: 'PT48H',
       },
       { kind: 'duration', duration: 'P1D', timeZone: 'contact' },
+      {
+        kind: 'relative_to_trigger',
+        path: 'appointment.start',
+        direction: 'before',
+        duration: 'PT24H',
+      },
     ]) {
       expect(validateDefinition(withStep(1, { wait })).ok).toBe(true);
     }

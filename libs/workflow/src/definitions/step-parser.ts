@@ -87,9 +87,17 @@ function readStepBody(read: FieldReader, id: string, type: StepType): WorkflowSt
   }
 }
 
+const WAIT_KINDS = [
+  'duration',
+  'until',
+  'relative_to_field',
+  'relative_to_trigger',
+  'window',
+] as const;
+
 function readWait(step: FieldReader): WaitSpec {
   const read = step.child('wait');
-  const kind = read?.oneOf('kind', ['duration', 'until', 'relative_to_field', 'window'] as const);
+  const kind = read?.oneOf('kind', WAIT_KINDS);
   if (!read || !kind) {
     return { kind: 'duration', duration: '' };
   }
@@ -109,6 +117,13 @@ function readWait(step: FieldReader): WaitSpec {
       return {
         kind,
         field: read.id('field') ?? '',
+        direction: read.oneOf('direction', ['before', 'after'] as const) ?? 'before',
+        duration: read.duration('duration') ?? '',
+      };
+    case 'relative_to_trigger':
+      return {
+        kind,
+        path: read.id('path') ?? '',
         direction: read.oneOf('direction', ['before', 'after'] as const) ?? 'before',
         duration: read.duration('duration') ?? '',
       };

@@ -28,6 +28,13 @@ export type WaitSpec =
       direction: 'before' | 'after';
       duration: string;
     }
+  /** `path` names a value of the trigger data, e.g. `appointment.start` from the EHR. */
+  | {
+      kind: 'relative_to_trigger';
+      path: string;
+      direction: 'before' | 'after';
+      duration: string;
+    }
   | { kind: 'window'; days: Weekday[]; from: string; to: string; timeZone: ZoneChoice };
 
 export type EngagementKind = 'opened' | 'clicked';

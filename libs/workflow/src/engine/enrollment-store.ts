@@ -32,7 +32,7 @@ export class EnrollmentStore {
          state, current_step, due_at, visited)
        SELECT gen_random_uuid(), $1, $2, $3, c.id, 'active', $4, $5, ARRAY[$4]
          FROM contacts c WHERE c.organisation_id = $1 AND c.id = ANY($6::uuid[])
-       ON CONFLICT (workflow_id, contact_id) DO NOTHING
+       ON CONFLICT (workflow_id, contact_id, journey_key) DO NOTHING
        RETURNING id, contact_id`,
       [
         batch.organisationId,
@@ -45,20 +45,27 @@ export class EnrollmentStore {
     );
   }
 
-  /** One contact with the data of the event that triggered it; null when already enrolled. */
+  /**
+   * One contact with the data of the event that triggered it; null when already enrolled.
+   * With a `journeyKey` (an EHR appointment), the contact may hold one journey per key.
+   */
   async enrollTriggered(
     manager: EntityManager,
-    batch: Omit<NewEnrollments, 'contactIds'> & { contactId: string; trigger: TriggerData },
+    batch: Omit<NewEnrollments, 'contactIds'> & {
+      contactId: string;
+      trigger: TriggerData;
+      journeyKey?: string;
+    },
   ): Promise<string | null> {
     const id = randomUUID();
     const sealed = sealTrigger(this.cipher, batch.organisationId, id, batch.trigger);
     const rows = await manager.query<{ id: string }[]>(
       `INSERT INTO workflow_enrollments (id, organisation_id, workflow_id, version, contact_id,
          state, current_step, due_at, visited, trigger_ciphertext, trigger_wrapped_key,
-         trigger_key_id)
-       SELECT $1, $2, $3, $4, c.id, 'active', $5, $6, ARRAY[$5], $8, $9, $10
+         trigger_key_id, journey_key)
+       SELECT $1, $2, $3, $4, c.id, 'active', $5, $6, ARRAY[$5], $8, $9, $10, $11
          FROM contacts c WHERE c.organisation_id = $2 AND c.id = $7
-       ON CONFLICT (workflow_id, contact_id) DO NOTHING
+       ON CONFLICT (workflow_id, contact_id, journey_key) DO NOTHING
        RETURNING id`,
       [
         id,
@@ -71,6 +78,7 @@ export class EnrollmentStore {
         sealed.ciphertext,
         sealed.wrappedKey,
         sealed.keyId,
+        batch.journeyKey ?? null,
       ],
     );
     return rows[0]?.id ?? null;

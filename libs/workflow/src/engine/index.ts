@@ -1,5 +1,6 @@
 export * from './engine.constants';
 export * from './enroll-contacts.use-case';
+export * from './keyed-journeys';
 export * from './record-event.use-case';
 export * from './run-enrollment.use-case';
 export * from './trigger-sweeper';

@@ -69,6 +69,11 @@ export class SendEmailStepRunner {
         stepId: step.id,
         enrollmentId: enrollment.id,
         contactId: contact.id,
+        // An EHR-triggered journey (an appointment reminder) names the resource that caused
+        // it, so the Communication charted for this message gets its basedOn.
+        ...(typeof context.trigger.fhirBasedOn === 'string'
+          ? { fhirBasedOn: context.trigger.fhirBasedOn }
+          : {}),
       },
     };
   }

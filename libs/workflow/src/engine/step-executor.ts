@@ -116,9 +116,10 @@ function waitForTime(step: WaitTimeStep, context: StepContext): Transition {
       ? { kind: 'move', outcome: 'waited', next: step.next }
       : { kind: 'wait', dueAt: endsAt, waitEndsAt: endsAt };
   }
-  const due = dueTimeOf(step.wait, context.contact, now);
+  const due = dueTimeOf(step.wait, { ...context.contact, trigger: context.trigger }, now);
   if ('failed' in due) {
-    const reason = `${due.failed}:contact.fields.${due.field}`;
+    const where = 'path' in due ? `trigger.${due.path}` : `contact.fields.${due.field}`;
+    const reason = `${due.failed}:${where}`;
     return { kind: 'end', outcome: 'failed', state: 'failed', reason };
   }
   return due.due <= now

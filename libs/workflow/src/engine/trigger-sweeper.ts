@@ -35,7 +35,7 @@ export class TriggerSweeper {
         WHERE w.status = 'active' AND t ->> 'type' = 'list_joined'
           AND NOT EXISTS (SELECT 1 FROM workflow_enrollments e
                            WHERE e.workflow_id = w.id AND e.contact_id = m.contact_id)
-       ON CONFLICT (workflow_id, contact_id) DO NOTHING
+       ON CONFLICT (workflow_id, contact_id, journey_key) DO NOTHING
        RETURNING id`,
       [now],
     );
@@ -56,7 +56,7 @@ export class TriggerSweeper {
           AND d.at BETWEEN v.created_at AND $1
           AND NOT EXISTS (SELECT 1 FROM workflow_enrollments e
                            WHERE e.workflow_id = w.id AND e.contact_id = c.id)
-       ON CONFLICT (workflow_id, contact_id) DO NOTHING
+       ON CONFLICT (workflow_id, contact_id, journey_key) DO NOTHING
        RETURNING id`,
       [now],
     );

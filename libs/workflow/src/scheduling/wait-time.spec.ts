@@ -157,6 +157,39 @@ describe('dueTimeOf', () => {
     expect(dueOf(spec, subject, now)).toBe(now.toISOString());
   });
 
+  it('waits relative to a trigger value, such as an EHR appointment start', () => {
+    const subject = {
+      ...inChicago,
+      trigger: { appointment: { start: '2026-06-03T15:00:00Z' } },
+    };
+    const spec: WaitSpec = {
+      kind: 'relative_to_trigger',
+      path: 'appointment.start',
+      direction: 'before',
+      duration: 'PT24H',
+    };
+
+    expect(dueOf(spec, subject, utc('2026-06-01T08:00:00Z'))).toBe('2026-06-02T15:00:00.000Z');
+  });
+
+  it('fails with the trigger path when the trigger data lacks it or it is no date', () => {
+    const spec: WaitSpec = {
+      kind: 'relative_to_trigger',
+      path: 'appointment.start',
+      direction: 'before',
+      duration: 'PT24H',
+    };
+    const now = utc('2026-06-01T08:00:00Z');
+
+    expect(dueTimeOf(spec, { ...inChicago, trigger: { appointment: {} } }, now)).toEqual({
+      failed: 'missing_value',
+      path: 'appointment.start',
+    });
+    expect(
+      dueTimeOf(spec, { ...inChicago, trigger: { appointment: { start: 'later' } } }, now),
+    ).toEqual({ failed: 'invalid_value', path: 'appointment.start' });
+  });
+
   it('fails with the field name when the contact lacks the field or it is no date', () => {
     const spec: WaitSpec = {
       kind: 'relative_to_field',

@@ -5,12 +5,16 @@ import { type WaitSpec, WEEKDAYS, type ZoneChoice } from '../definitions/workflo
 export interface WaitSubject {
   timeZone: string;
   fields: Record<string, unknown>;
+  /** The data the enrollment was triggered with (relative_to_trigger). */
+  trigger?: Record<string, unknown>;
 }
 
 export type WaitOutcome =
   | { due: Date }
   /** A relative wait on a field the contact lacks or holds in a form that is no date. */
-  | { failed: 'missing_value' | 'invalid_value'; field: string };
+  | { failed: 'missing_value' | 'invalid_value'; field: string }
+  /** The same for a relative_to_trigger wait: `path` into the trigger data. */
+  | { failed: 'missing_value' | 'invalid_value'; path: string };
 
 // A week holds every weekday once; a second week covers a day whose window already closed
 // today or that a DST gap swallowed.
@@ -29,6 +33,8 @@ export function dueTimeOf(spec: WaitSpec, subject: WaitSubject, now: Date): Wait
       return { due: notBefore(DateTime.fromISO(spec.at, { setZone: true }).toJSDate(), now) };
     case 'relative_to_field':
       return relativeToField(spec, subject, now);
+    case 'relative_to_trigger':
+      return relativeToTrigger(spec, subject, now);
     case 'window':
       return { due: nextWindowStart(now, spec, zoneOf(spec.timeZone, subject)) };
   }
@@ -58,6 +64,36 @@ function relativeToField(
   const duration = Duration.fromISO(spec.duration);
   const due = spec.direction === 'before' ? anchor.minus(duration) : anchor.plus(duration);
   return { due: notBefore(due.toJSDate(), now) };
+}
+
+function relativeToTrigger(
+  spec: Extract<WaitSpec, { kind: 'relative_to_trigger' }>,
+  subject: WaitSubject,
+  now: Date,
+): WaitOutcome {
+  const raw = valueAt(subject.trigger ?? {}, spec.path);
+  if (raw === undefined || raw === null || raw === '') {
+    return { failed: 'missing_value', path: spec.path };
+  }
+  const anchor = fieldInstant(raw, zoneOf('contact', subject));
+  if (!anchor) {
+    return { failed: 'invalid_value', path: spec.path };
+  }
+  const duration = Duration.fromISO(spec.duration);
+  const due = spec.direction === 'before' ? anchor.minus(duration) : anchor.plus(duration);
+  return { due: notBefore(due.toJSDate(), now) };
+}
+
+/** `a.b.c` of nested objects; undefined when any part is missing. */
+function valueAt(data: Record<string, unknown>, path: string): unknown {
+  let value: unknown = data;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
 }
 
 /** A field value as an instant: a date-time, or a date at midnight in the contact's zone. */

@@ -6,6 +6,7 @@ import { CrossWorkflowGoto } from '../engine/cross-workflow-goto';
 import { DefinitionCache } from '../engine/definition-cache';
 import { EnrollContactsUseCase } from '../engine/enroll-contacts.use-case';
 import { EnrollmentStore } from '../engine/enrollment-store';
+import { KeyedJourneys } from '../engine/keyed-journeys';
 import { RecordEventUseCase } from '../engine/record-event.use-case';
 import { RunEnrollmentUseCase } from '../engine/run-enrollment.use-case';
 import { SendEmailStepRunner } from '../engine/send-email-step';
@@ -22,6 +23,7 @@ const SERVICES = [
   WorkflowsService,
   WorkflowStatsService,
   EnrollContactsUseCase,
+  KeyedJourneys,
   RecordEventUseCase,
   RunEnrollmentUseCase,
   TriggerSweeper,

@@ -32,6 +32,9 @@ import { LightenRecipientWrites1796313600092 } from './1796313600092-LightenReci
 import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
 import { CreateSuppressions1796313600120 } from './1796313600120-CreateSuppressions';
 import { CreateFhirConnector1796313600140 } from './1796313600140-CreateFhirConnector';
+import { AddEnrollmentJourneyKeys1796313600160 } from './1796313600160-AddEnrollmentJourneyKeys';
+// A namespace import: the named one is longer than a line may be.
+import * as fhirAppointments from './1796313600161-CreateFhirAppointmentTriggers';
 import { CreateAddinTokens1796313600190 } from './1796313600190-CreateAddinTokens';
 // A namespace import: the named one is longer than a line may be.
 import * as microsoft365 from './1796313600170-CreateMicrosoft365Connector';
@@ -73,6 +76,8 @@ export const MIGRATIONS = [
   CreateGatewayAccess1796313600110,
   CreateSuppressions1796313600120,
   CreateFhirConnector1796313600140,
+  AddEnrollmentJourneyKeys1796313600160,
+  fhirAppointments.CreateFhirAppointmentTriggers1796313600161,
   microsoft365.CreateMicrosoft365Connector1796313600170,
   googleWorkspace.CreateGoogleWorkspaceConnector1796313600180,
   CreateAddinTokens1796313600190,
