@@ -295,7 +295,20 @@ describe('Microsoft 365 connector (real PostgreSQL and Redis, loopback Graph)', 
       'AAMk-gateway',
     ]);
     expect(outcomes.sort()).toEqual(['bypassed', 'through-gateway']);
-    expect(await auditActions(orgA.organisationId)).toContain('m365_mail.bypassed_gateway');
+    const [record] = await api.dataSource.query<Record<string, unknown>[]>(
+      `SELECT actor_type, actor_id, target_type, target_id, outcome, details FROM audit_records
+        WHERE organisation_id = $1 AND action = 'm365_mail.bypassed_gateway'`,
+      [orgA.organisationId],
+    );
+    // Ids only: no address, subject or header of the mail.
+    expect(record).toEqual({
+      actor_type: 'system',
+      actor_id: 'microsoft365',
+      target_type: 'm365_user',
+      target_id: alice.id,
+      outcome: 'failure',
+      details: { graphMessageId: 'AAMk-direct' },
+    });
     const fetched = graph.requests.find(
       (r) => r.path === `/v1.0/users/${alice.id}/messages/AAMk-direct`,
     );

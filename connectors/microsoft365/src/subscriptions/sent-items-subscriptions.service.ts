@@ -1,6 +1,6 @@
 import { type Client } from '@microsoft/microsoft-graph-client';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import { Clock, SEALPOST_CONFIG, safeErrorFields, type SealpostConfig } from '@sealpost/core';
 import { DataSource } from 'typeorm';
 import { type M365Connection } from '../connections/m365-connection';
 import { M365ConnectionsService } from '../connections/m365-connections.service';
@@ -98,7 +98,11 @@ export class SentItemsSubscriptions {
         renewed++;
       } catch (error) {
         this.logger.warn(
-          { organisationId: row.organisation_id, subscriptionId: row.id, err: String(error) },
+          {
+            organisationId: row.organisation_id,
+            subscriptionId: row.id,
+            err: safeErrorFields(error),
+          },
           'm365 subscription not renewed',
         );
       }
