@@ -1,6 +1,8 @@
 import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { DEFAULT_POLICY, requiresProtection } from '@sealpost/encryption';
 import { createTestCa } from '@sealpost/test-peers';
 import { SignJWT } from 'jose';
 import { call, createTenant, startTestApi, type Tenant, type TestApi } from '../testing/test-api';
@@ -224,6 +226,14 @@ describe('Gmail add-on endpoints (real api, Google played by its documented toke
     const reply = await post('send-securely', await systemToken('send-securely'), event);
 
     expect(reply.status).toBe(200);
+    const subject = reply.body.renderActions.hostAppAction.gmailAction.updateDraftActionMarkup
+      .updateSubject.subject as string;
+    const rulesOnly = {
+      ...DEFAULT_POLICY,
+      protection: { ...DEFAULT_POLICY.protection, mode: 'rules' as const },
+    };
+    const facts = { from: email, subject, headers: {}, recipientDomain: 'example.test' };
+    expect(requiresProtection(rulesOnly, facts).reasons).toEqual(['subject tag']);
     expect(reply.body.renderActions.hostAppAction).toEqual({
       gmailAction: {
         updateDraftActionMarkup: { updateSubject: { subject: '[secure] Lab results' } },
@@ -260,6 +270,32 @@ describe('Gmail add-on endpoints (real api, Google played by its documented toke
       },
     ]);
     expect(JSON.stringify(reply.body)).not.toMatch(/Biopsy|pat@example/);
+  });
+
+  it('logs endpoints and ids, never addresses, subjects or tokens', async () => {
+    const lines: string[] = [];
+    const record = (...args: unknown[]) => void lines.push(JSON.stringify(args));
+    const spies = (['log', 'warn', 'error', 'debug'] as const).map((level) =>
+      jest.spyOn(Logger.prototype, level).mockImplementation(record),
+    );
+    try {
+      const event = await composeEvent(['secret.patient@example.test']);
+      await post('compose', await systemToken('compose'), event);
+      const refusedToken = await systemToken('homepage');
+      await post('compose', refusedToken, event);
+      const sent = await post('send-securely', await systemToken('send-securely'), {
+        ...event,
+        commonEventObject: { formInputs: { subject: { stringInputs: { value: ['Biopsy'] } } } },
+      });
+      expect(sent.status).toBe(200);
+
+      expect(lines.join('\n')).toContain('gmail add-on');
+      for (const secret of ['secret.patient', email, 'Biopsy', refusedToken.slice(-20)]) {
+        expect(lines.join('\n')).not.toContain(secret);
+      }
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
   });
 
   it('tells a Google account without a Sealpost user that it has none', async () => {

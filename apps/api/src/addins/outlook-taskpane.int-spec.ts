@@ -27,14 +27,21 @@ const OFFICE_STAND_IN = `
   (() => {
     const ok = (value) => ({ status: 'succeeded', value });
     const session = {};
-    const people = (list) => ({ getAsync: (done) => done(ok(list.map((emailAddress) => ({ emailAddress })))) });
+    const people = (list) => ({
+      getAsync: (done) => done(ok(list.map((emailAddress) => ({ emailAddress })))),
+    });
     window.__session = session;
     window.Office = {
       AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
       CoercionType: { Text: 'text' },
-      EventType: { RecipientsChanged: 'olkRecipientsChanged', DialogMessageReceived: 'dialogMessageReceived' },
-      MailboxEnums: { ItemNotificationMessageType: { InformationalMessage: 'informationalMessage' } },
-      onReady: (callback) => Promise.resolve(callback({ host: 'Outlook', platform: 'OfficeOnline' })),
+      EventType: {
+        RecipientsChanged: 'olkRecipientsChanged',
+        DialogMessageReceived: 'dialogMessageReceived',
+      },
+      MailboxEnums: {
+        ItemNotificationMessageType: { InformationalMessage: 'informationalMessage' },
+      },
+      onReady: (callback) => Promise.resolve(callback({ host: 'Outlook' })),
       context: {
         ui: { displayDialogAsync: () => undefined },
         mailbox: {
@@ -74,7 +81,8 @@ describe('Outlook task pane in headless Chromium (real api, Office host stand-in
 
   beforeAll(async () => {
     bundleDir = mkdtempSync(join(tmpdir(), 'sealpost-addin-'));
-    await bundleOutlookAddin(resolve(__dirname, '../../../../connectors/outlook-addin/src'), bundleDir);
+    const sources = resolve(__dirname, '../../../../connectors/outlook-addin/src');
+    await bundleOutlookAddin(sources, bundleDir);
     const assets = loadAddinAssets(bundleDir);
     api = await startTestApi({ SEALPOST_PUBLIC_URL: PUBLIC_URL }, (module) =>
       module
@@ -119,7 +127,10 @@ describe('Outlook task pane in headless Chromium (real api, Office host stand-in
       route.fulfill({ contentType: 'text/javascript', body: OFFICE_STAND_IN }),
     );
     if (token) {
-      await page.addInitScript((value) => localStorage.setItem('sealpost.addinToken', value), token);
+      await page.addInitScript(
+        (value) => localStorage.setItem('sealpost.addinToken', value),
+        token,
+      );
     }
     await page.goto(`${api.baseUrl}/addins/outlook/taskpane.html`);
     return page;
@@ -138,20 +149,25 @@ describe('Outlook task pane in headless Chromium (real api, Office host stand-in
       })),
     );
     expect(rows).toEqual([
-      { address: KEYED, method: 'PGP encrypted', reasons: expect.stringContaining('PGP key known') },
+      {
+        address: KEYED,
+        method: 'PGP encrypted',
+        reasons: expect.stringContaining('PGP key known'),
+      },
       { address: UNKEYED, method: 'Secure portal', reasons: expect.stringContaining('no PGP key') },
     ]);
     await page.close();
   });
 
-  it('switching Send securely on keeps it with the draft and previews with the header', async () => {
+  it('Send securely switched on stays with the draft and previews with the header', async () => {
     const page = await openTaskPane(addinToken);
     await page.locator('#recipients li').first().waitFor();
 
     await page.locator('#secure').check();
 
     await page.getByText('This message will be sent securely.').waitFor();
-    expect(await page.evaluate(() => (window as any).__session)).toEqual({ 'sealpost.secure': '1' });
+    const session = await page.evaluate(() => (window as any).__session);
+    expect(session).toEqual({ 'sealpost.secure': '1' });
     const reasons = await page.locator('#recipients li .reasons').first().textContent();
     expect(reasons).toContain('X-Sealpost-Encrypt header');
     await page.close();
@@ -194,7 +210,8 @@ describe('Outlook task pane in headless Chromium (real api, Office host stand-in
     const xml = await call(api, 'GET', '/addins/outlook/manifest.xml');
     expect(xml.status).toBe(200);
     expect(xml.headers.get('content-type')).toContain('application/xml');
-    expect(xml.text).toContain(`<SourceLocation DefaultValue="${PUBLIC_URL}/addins/outlook/taskpane.html"/>`);
+    const taskpane = `${PUBLIC_URL}/addins/outlook/taskpane.html`;
+    expect(xml.text).toContain(`<SourceLocation DefaultValue="${taskpane}"/>`);
 
     const unified = await call<any>(api, 'GET', '/addins/outlook/manifest.json');
     expect(unified.body.extensions[0].runtimes[0].code.script).toBe(

@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY, requiresProtection } from '@sealpost/encryption';
 import { OfficeMockObject } from 'office-addin-mock';
 
 // office-addin-mock loads office-addin-manifest's file tools, which require ESM-only builds of
@@ -118,6 +119,20 @@ function sendEvent() {
   return { completed: jest.fn() } as unknown as Office.MailboxEvent & { completed: jest.Mock };
 }
 
+/** What the gateway's policy makes of the sent draft, with protection left to rules and tags. */
+function protectionOf(state: { subject: string; headers: Record<string, string> }) {
+  const policy = {
+    ...DEFAULT_POLICY,
+    protection: { ...DEFAULT_POLICY.protection, mode: 'rules' as const, subjectTag: '[encrypt]' },
+  };
+  return requiresProtection(policy, {
+    from: 'dana@clinic.example',
+    subject: state.subject,
+    headers: state.headers,
+    recipientDomain: 'example.net',
+  });
+}
+
 describe('OnMessageSend handler (office-addin-mock)', () => {
   afterEach(() => {
     delete (globalThis as { Office?: unknown }).Office;
@@ -138,6 +153,11 @@ describe('OnMessageSend handler (office-addin-mock)', () => {
     expect(state.headers).toEqual({ 'X-Sealpost-Encrypt': '1' });
     expect(state.subject).toBe('[encrypt] Lab results');
     expect(event.completed).toHaveBeenCalledWith({ allowEvent: true });
+    expect(protectionOf(state)).toEqual({
+      required: true,
+      reasons: ['subject tag', 'X-Sealpost-Encrypt header'],
+      subjectAfterTags: 'Lab results',
+    });
   });
 
   it('does not tag a subject twice', async () => {
@@ -157,6 +177,7 @@ describe('OnMessageSend handler (office-addin-mock)', () => {
     expect(state.headers).toEqual({});
     expect(state.subject).toBe('[encrypt] Lab results');
     expect(event.completed).toHaveBeenCalledWith({ allowEvent: true });
+    expect(protectionOf(state)).toMatchObject({ required: true, reasons: ['subject tag'] });
   });
 
   it('uses the default tag when Sealpost cannot be reached', async () => {
