@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { WorkflowsModule } from '@sealpost/workflow';
 import { AppointmentIntakeUseCase } from './appointments/appointment-intake.use-case';
+import { AppointmentJourneysQuery } from './appointments/appointment-journeys.query';
 import { AppointmentPoller } from './appointments/appointment-poller.service';
 import { AppointmentTriggersService } from './appointments/appointment-triggers.service';
 import { ReceiveNotificationUseCase } from './appointments/receive-notification.use-case';
@@ -60,9 +61,15 @@ export class FhirSyncModule {}
     ...SHARED_PROVIDERS,
     AppointmentTriggersService,
     AppointmentIntakeUseCase,
+    AppointmentJourneysQuery,
     AppointmentPoller,
     ReceiveNotificationUseCase,
   ],
-  exports: [AppointmentTriggersService, AppointmentPoller, ReceiveNotificationUseCase],
+  exports: [
+    AppointmentTriggersService,
+    AppointmentJourneysQuery,
+    AppointmentPoller,
+    ReceiveNotificationUseCase,
+  ],
 })
 export class FhirTriggersModule {}

@@ -1,6 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type ErrorBody } from '@sealpost/core';
-import { type AppointmentTriggerView, type FhirConnectionView } from '@sealpost/fhir';
+import {
+  type AppointmentTriggerView,
+  type AppointmentView,
+  type FhirConnectionView,
+} from '@sealpost/fhir';
 import { type LoopbackFhirServer, startLoopbackFhirServer } from '@sealpost/test-peers/fhir';
 import Client from 'fhir-kit-client';
 import { call, createTenant, startTestApi, type Tenant, type TestApi } from '../testing/test-api';
@@ -235,6 +239,41 @@ describe('FHIR appointment triggers and notifications API', () => {
     expect(reply.body.outcomes).toEqual({ enrolled: 1 });
     expect(ehr.requests.slice(requestsBefore)).toEqual([`GET /Appointment/${created.id}`]);
     expect(await enrollmentsOf(a, contactId)).toHaveLength(1);
+  });
+
+  it('ends the journey of an appointment notified as cancelled, shown in its history', async () => {
+    const { patient, contactId } = await aLinkedPatient(a);
+    const id = `appt-${randomBytes(4).toString('hex')}`;
+    const booked = { ...appointment(patient, new Date(Date.now() + 3 * DAY).toISOString()), id };
+    await notify(a, notification('event-notification', [booked]));
+
+    const cancelled = await notify(
+      a,
+      notification('event-notification', [{ ...booked, status: 'cancelled' }]),
+    );
+    const history = await call<{ data: AppointmentView[] }>(
+      api,
+      'GET',
+      `/v1/fhir/connections/${a.connectionId}/appointments?limit=100`,
+      { token: a.tenant.token },
+    );
+    const ofB = await call(api, 'GET', `/v1/fhir/connections/${a.connectionId}/appointments`, {
+      token: b.tenant.token,
+    });
+
+    expect(cancelled.body.outcomes).toEqual({ cancelled: 1 });
+    expect(history.body.data.find((row) => row.reference === `Appointment/${id}`)).toMatchObject({
+      status: 'cancelled',
+      journeys: [
+        {
+          contactId,
+          workflowId: a.workflowId,
+          state: 'left',
+          endedReason: 'appointment_cancelled',
+        },
+      ],
+    });
+    expect(ofB.status).toBe(404);
   });
 
   it('refuses a wrong or missing secret with 401 and enrolls nothing', async () => {

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export class ConfigureAppointmentTriggerDto {
   @ApiProperty({ description: 'The workflow a booked appointment enrolls its contact in.' })
@@ -34,4 +44,20 @@ export class ConfigureAppointmentTriggerDto {
   @IsOptional()
   @IsBoolean()
   rotateSecret?: boolean;
+}
+
+export class ListAppointmentsQueryDto {
+  @ApiPropertyOptional({ description: 'nextCursor of the page before.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
 }

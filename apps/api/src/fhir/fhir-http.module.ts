@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { FhirAdminModule, FhirTriggersModule } from '@sealpost/fhir';
 import { FhirAppointmentTriggersController } from './fhir-appointment-triggers.controller';
+import { FhirAppointmentsController } from './fhir-appointments.controller';
 import { FhirConnectionsController } from './fhir-connections.controller';
 import { FhirJwksController } from './fhir-jwks.controller';
 import { FhirNotificationsController } from './fhir-notifications.controller';
@@ -13,6 +14,7 @@ import { FhirSyncsController } from './fhir-syncs.controller';
     FhirSyncsController,
     FhirJwksController,
     FhirAppointmentTriggersController,
+    FhirAppointmentsController,
     FhirNotificationsController,
   ],
 })
