@@ -28,7 +28,7 @@ describe('googleRoutingSteps', () => {
       'Location: Subject;\n       Match type: Contains text; Content: [secure]',
     );
     expect(steps).toContain('Match type: Not contains text; Content: X-Sealpost-Gateway:');
-    expect(steps).toContain('If ALL of the following match');
+    expect(steps).toContain('"If ALL of the following match the message"');
     expect(steps).toContain('Route: Change route; select "Sealpost gateway"');
     expect(steps).toContain(
       'npx sealpost gateway range add <CIDR> --org "Example Clinic" --domains example.org',

@@ -42,14 +42,15 @@ export function googleRoutingSteps(request: RoutingRequest): string {
   const what = request.mode === 'subject' ? `messages tagged ${tag}` : 'all outbound mail';
   const domains = request.domain ?? '<your domain>';
   const ruleName = request.mode === 'subject' ? 'tagged' : 'all';
+  const sample = request.mode === 'subject' ? `a message with ${tag} in the subject` : 'a message';
   const match =
     request.mode === 'subject'
       ? [
+          `     Choose "If ALL of the following match the message", then add:`,
           `     Expression 1: Advanced content match; Location: Subject;`,
           `       Match type: Contains text; Content: ${tag}`,
           `     Expression 2: Advanced content match; Location: Full headers;`,
           `       Match type: Not contains text; Content: X-Sealpost-Gateway:`,
-          `     If ALL of the following match the message (both expressions).`,
         ]
       : [
           `     Expression: Advanced content match; Location: Full headers;`,
@@ -88,8 +89,8 @@ export function googleRoutingSteps(request: RoutingRequest): string {
     'rule above skips stamped messages, so mail the gateway hands back to Gmail is not routed',
     'to it again.',
     '',
-    'Verify: send a message' + (request.mode === 'subject' ? ` with ${tag} in the subject` : ''),
-    'to an outside mailbox. In the Admin console, Reporting > Email Log Search shows it routed',
-    `to ${request.gatewayHost}; GET /v1/messages in Sealpost lists it with the tag smtp-gateway.`,
+    `Verify: send ${sample} to an outside mailbox.`,
+    `Reporting > Email Log Search in the Admin console shows it routed to ${request.gatewayHost};`,
+    'GET /v1/messages in Sealpost lists it with the tag smtp-gateway.',
   ].join('\n');
 }
