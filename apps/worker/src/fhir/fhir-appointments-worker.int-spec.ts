@@ -9,6 +9,7 @@ import {
   AppointmentPoller,
   AppointmentTriggersService,
   FhirConnectionsService,
+  ReceiveNotificationUseCase,
 } from '@sealpost/fhir';
 import { createTestCa, issueCertificate, SmtpSink } from '@sealpost/test-peers';
 import { type LoopbackFhirServer, startLoopbackFhirServer } from '@sealpost/test-peers/fhir';
@@ -56,6 +57,7 @@ describe('FHIR appointment journeys (worker, loopback FHIR server and SMTP sink)
   let caller: AuthContext;
   let connectionId: string;
   let workflowId: string;
+  let notificationSecret: string;
 
   beforeAll(async () => {
     const ca = createTestCa();
@@ -129,9 +131,11 @@ describe('FHIR appointment journeys (worker, loopback FHIR server and SMTP sink)
         },
       })
     ).id;
-    await worker
-      .get(AppointmentTriggersService, { strict: false })
-      .configure(organisationId, connectionId, { workflowId }, system);
+    notificationSecret = (
+      await worker
+        .get(AppointmentTriggersService, { strict: false })
+        .configure(organisationId, connectionId, { workflowId }, system)
+    ).notificationSecret!;
   }, 60_000);
 
   afterAll(async () => {
@@ -263,6 +267,32 @@ describe('FHIR appointment journeys (worker, loopback FHIR server and SMTP sink)
     // The cursor asks again from the last instant read, so the same version comes back.
     await poll();
 
+    expect(await enrollmentsOf(contact.id)).toHaveLength(1);
+  }, 30_000);
+
+  it('enrolls once when a poll and a notification bring the same version', async () => {
+    const contact = await aLinkedContact();
+    const id = await anAppointment(contact.patient, new Date(clock.now().getTime() + 3 * DAY));
+    await poll();
+    const resource = await ehrClient.read({ resourceType: 'Appointment', id });
+
+    const receipt = await worker
+      .get(ReceiveNotificationUseCase, { strict: false })
+      .execute(connectionId, notificationSecret, {
+        resourceType: 'Bundle',
+        type: 'history',
+        entry: [
+          {
+            resource: {
+              resourceType: 'Parameters',
+              parameter: [{ name: 'type', valueCode: 'event-notification' }],
+            },
+          },
+          { fullUrl: `${ehr.baseUrl}/Appointment/${id}`, resource },
+        ],
+      });
+
+    expect(receipt.outcomes).toEqual({ unchanged: 1 });
     expect(await enrollmentsOf(contact.id)).toHaveLength(1);
   }, 30_000);
 
