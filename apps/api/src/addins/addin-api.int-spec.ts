@@ -150,6 +150,28 @@ describe('Outlook add-in tokens and checks (real app, PostgreSQL)', () => {
 
     const after = await call(api, 'GET', '/v1/addin/settings', { token: issued.token });
     expect(after.status).toBe(401);
+    const audit = await api.dataSource.query<{ action: string }[]>(
+      `SELECT action FROM audit_records WHERE target_id = $1 ORDER BY sequence`,
+      [issued.id],
+    );
+    expect(audit.map((row) => row.action)).toEqual(['addin_token.issued', 'addin_token.revoked']);
+  });
+
+  it("lists a person's own tokens, and all of the organisation's to a user manager", async () => {
+    const lee = await kit.enrol('sender');
+    const mine = await issueFor(lee);
+    const danas = await issueFor(dana);
+
+    const own = await call<any>(api, 'GET', '/v1/addin/tokens', {
+      token: await kit.sessionOf(lee),
+    });
+    expect(own.body.data.map((token: { id: string }) => token.id)).toEqual([mine.id]);
+    expect(JSON.stringify(own.body)).not.toContain('spa_');
+
+    const admin = await kit.sessionOf(await kit.enrol('admin'));
+    const all = await call<any>(api, 'GET', '/v1/addin/tokens', { token: admin });
+    const ids = all.body.data.map((token: { id: string }) => token.id);
+    expect(ids).toEqual(expect.arrayContaining([mine.id, danas.id]));
   });
 
   it("is not found by another organisation's admin, and stays valid", async () => {

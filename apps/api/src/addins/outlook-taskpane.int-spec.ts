@@ -64,6 +64,9 @@ const OFFICE_STAND_IN = `
               removeAsync: (_key, done) => done(ok()),
             },
             addHandlerAsync: (_type, _handler, done) => done && done(ok()),
+            getInitializationContextAsync: (done) => window.__context
+              ? done(ok(window.__context))
+              : done({ status: 'failed', error: { message: 'no context' } }),
           },
         },
       },
@@ -121,8 +124,11 @@ describe('Outlook task pane in headless Chromium (real api, Office host stand-in
     rmSync(bundleDir, { recursive: true, force: true });
   });
 
-  async function openTaskPane(token: string | null): Promise<Page> {
+  async function openTaskPane(token: string | null, context?: string): Promise<Page> {
     const page = await browser.newPage();
+    if (context) {
+      await page.addInitScript((value) => ((window as any).__context = value), context);
+    }
     await page.route('https://appsforoffice.microsoft.com/**', (route) =>
       route.fulfill({ contentType: 'text/javascript', body: OFFICE_STAND_IN }),
     );
@@ -171,6 +177,14 @@ describe('Outlook task pane in headless Chromium (real api, Office host stand-in
     const reasons = await page.locator('#recipients li .reasons').first().textContent();
     expect(reasons).toContain('X-Sealpost-Encrypt header');
     await page.close();
+  });
+
+  it('opened by the Smart Alert, switches Send securely on by itself', async () => {
+    const opened = await openTaskPane(addinToken, JSON.stringify({ reason: 'phi' }));
+
+    await opened.getByText('This message will be sent securely.').waitFor();
+    expect(await opened.locator('#secure').isChecked()).toBe(true);
+    await opened.close();
   });
 
   it('asks a person without a token to sign in', async () => {

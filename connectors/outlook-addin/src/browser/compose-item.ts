@@ -27,6 +27,23 @@ export async function isSecure(item: Office.MessageCompose): Promise<boolean> {
   }
 }
 
+/**
+ * Whether the pane was opened by the Smart Alert's "Send securely" (its context data), so the
+ * person who chose that need not also find the switch. Hosts without the call open it plainly.
+ */
+export async function openedToSendSecurely(item: Office.MessageCompose): Promise<boolean> {
+  if (typeof item.getInitializationContextAsync !== 'function') {
+    return false;
+  }
+  try {
+    const context = await officeCall<string>((done) => item.getInitializationContextAsync(done));
+    return (JSON.parse(context || '{}') as { reason?: unknown }).reason === 'phi';
+  } catch {
+    // No context (the pane was opened from the ribbon) is reported as an error.
+    return false;
+  }
+}
+
 export async function setSecure(item: Office.MessageCompose, secure: boolean): Promise<void> {
   await officeCall<void>((done) => item.sessionData.setAsync(SECURE_KEY, secure ? '1' : '0', done));
   if (secure) {

@@ -1,6 +1,12 @@
 /// <reference lib="dom" />
 /// <reference types="office-js" />
-import { ENCRYPT_HEADER, isSecure, readDraft, setSecure } from './compose-item';
+import {
+  ENCRYPT_HEADER,
+  isSecure,
+  openedToSendSecurely,
+  readDraft,
+  setSecure,
+} from './compose-item';
 import { renderRecipients } from './recipient-list';
 import { SealpostAddinApi, SignInRequired } from './sealpost-api';
 import { addinTokenStore, sealpostBaseUrl } from './token-store';
@@ -89,6 +95,9 @@ async function start(): Promise<void> {
   });
   composeItem().addHandlerAsync(Office.EventType.RecipientsChanged, () => void refresh());
 
+  if (await openedToSendSecurely(composeItem())) {
+    await setSecure(composeItem(), true);
+  }
   const signedIn = (await tokens.get()) !== null;
   showSignedIn(signedIn);
   if (signedIn) {
