@@ -11,6 +11,7 @@ import {
   requestAllScopes,
   sendSecurelyAction,
 } from './gmail-cards';
+import { GMAIL_ADDON_SCOPES } from './deployment-descriptor';
 import { gmailAddonUrls } from './gmail-addon-urls';
 import { readGmailEvent } from './gmail-event';
 import { GoogleIdTokenVerifier, InvalidGoogleToken } from './google-id-token.verifier';
@@ -49,7 +50,11 @@ export class GmailAddonService {
     await this.verifyGoogle(endpoint, authorization, urls[endpoint]);
 
     const event = readGmailEvent(body);
-    if (!event.userIdToken) {
+    // Granular consent lets a person grant some scopes only; without all of them (the email
+    // one above all) there is nobody to map, so Google is asked to show the consent again.
+    const granted = event.authorizedScopes;
+    const missing = granted && GMAIL_ADDON_SCOPES.some((scope) => !granted.includes(scope));
+    if (!event.userIdToken || missing) {
       return requestAllScopes();
     }
     const user = await this.userOf(event.userIdToken, endpoint);

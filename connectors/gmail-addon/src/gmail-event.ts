@@ -1,6 +1,8 @@
 /** The parts of Google's event object the add-on reads; everything else is ignored. */
 export interface GmailAddonEvent {
   userIdToken: string | null;
+  /** The scopes the person granted; null when Google did not say (older events). */
+  authorizedScopes: string[] | null;
   recipients: string[];
   subject: string;
 }
@@ -27,6 +29,9 @@ export function readGmailEvent(body: unknown): GmailAddonEvent {
   const subject = strings(record(record(inputs.subject).stringInputs).value)[0] ?? '';
   return {
     userIdToken: typeof authorization.userIdToken === 'string' ? authorization.userIdToken : null,
+    authorizedScopes: Array.isArray(authorization.authorizedScopes)
+      ? strings(authorization.authorizedScopes)
+      : null,
     recipients: [
       ...strings(gmail.toRecipients),
       ...strings(gmail.ccRecipients),

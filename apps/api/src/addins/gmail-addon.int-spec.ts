@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { DEFAULT_POLICY, requiresProtection } from '@sealpost/encryption';
+import { GMAIL_ADDON_SCOPES } from '@sealpost/gmail-addon';
 import { createTestCa } from '@sealpost/test-peers';
 import { SignJWT } from 'jose';
 import { call, createTenant, startTestApi, type Tenant, type TestApi } from '../testing/test-api';
@@ -108,6 +109,29 @@ describe('Gmail add-on endpoints (real api, Google played by its documented toke
       gmail: { toRecipients: recipients, ccRecipients: [], bccRecipients: [] },
     };
   }
+
+  it('asks for every scope again when the person granted only some', async () => {
+    const event = await composeEvent([]);
+    const partial = {
+      ...event,
+      authorizationEventObject: {
+        ...event.authorizationEventObject,
+        authorizedScopes: ['https://www.googleapis.com/auth/gmail.addons.execute'],
+      },
+    };
+    const reply = await post('compose', await systemToken('compose'), partial);
+    expect(reply.body).toEqual({ requesting_google_scopes: { all_scopes: true } });
+
+    const all = {
+      ...event,
+      authorizationEventObject: {
+        ...event.authorizationEventObject,
+        authorizedScopes: [...GMAIL_ADDON_SCOPES],
+      },
+    };
+    const granted = await post('compose', await systemToken('compose'), all);
+    expect(granted.body.renderActions).toBeDefined();
+  });
 
   describe('request verification', () => {
     it('accepts a token Google signed for this endpoint and the service account', async () => {

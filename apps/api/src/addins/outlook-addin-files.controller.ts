@@ -27,6 +27,7 @@ import { IMMUTABLE_CACHE, SHORT_CACHE, sendAddinFile } from './addin-http-header
 @Controller('addins/outlook')
 export class OutlookAddinFilesController {
   private readonly icons = new Map(ICON_SIZES.map((size) => [size, addinIconPng(size)]));
+  private readonly outline = addinIconPng(32, 'outline');
 
   constructor(
     @Inject(SEALPOST_CONFIG) private readonly config: SealpostConfig,
@@ -85,7 +86,7 @@ export class OutlookAddinFilesController {
     if (file === 'color.png') {
       return this.icons.get(192);
     }
-    return file === 'outline.png' ? this.icons.get(32) : undefined;
+    return file === 'outline.png' ? this.outline : undefined;
   }
 
   private addinId(): string {

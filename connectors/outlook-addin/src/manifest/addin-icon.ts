@@ -5,13 +5,18 @@ import { deflateSync } from 'node:zlib';
 const BLUE = [0x1f, 0x5f, 0xaa];
 const WHITE = [0xff, 0xff, 0xff];
 
-/** A square PNG (8-bit RGB) of the add-in's mark. */
-export function addinIconPng(size: number): Buffer {
+/**
+ * A square PNG (8-bit RGBA) of the add-in's mark: white on blue, or, as `outline`, white on
+ * transparent, the form Microsoft 365 asks of an app's outline icon.
+ */
+export function addinIconPng(size: number, style: 'color' | 'outline' = 'color'): Buffer {
   const rows: Buffer[] = [];
   for (let y = 0; y < size; y += 1) {
-    const row = Buffer.alloc(1 + size * 3);
+    const row = Buffer.alloc(1 + size * 4);
     for (let x = 0; x < size; x += 1) {
-      row.set(pixel(x / size, y / size), 1 + x * 3);
+      const mark = isMark(x / size, y / size);
+      const rgba = mark ? [...WHITE, 0xff] : style === 'color' ? [...BLUE, 0xff] : [0, 0, 0, 0];
+      row.set(rgba, 1 + x * 4);
     }
     rows.push(row);
   }
@@ -19,7 +24,7 @@ export function addinIconPng(size: number): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8);
+  header.set([8, 6, 0, 0, 0], 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
@@ -28,11 +33,11 @@ export function addinIconPng(size: number): Buffer {
   ]);
 }
 
-function pixel(x: number, y: number): number[] {
+function isMark(x: number, y: number): boolean {
   const inEnvelope = x > 0.15 && x < 0.85 && y > 0.28 && y < 0.72;
   const border = Math.min(x - 0.15, 0.85 - x, y - 0.28, 0.72 - y) < 0.06;
   const flap = Math.abs(y - 0.28 - 0.8 * Math.min(x - 0.15, 0.85 - x)) < 0.05;
-  return inEnvelope && (border || flap) ? WHITE : BLUE;
+  return inEnvelope && (border || flap);
 }
 
 function chunk(type: string, data: Buffer): Buffer {
