@@ -94,6 +94,16 @@ export class AppointmentPoller {
       );
       result = { seen: 0, cursor: trigger.cursor, error: code };
     }
+    if (result.seen > 0) {
+      this.logger.log(
+        {
+          organisationId: trigger.organisationId,
+          connectionId: trigger.connectionId,
+          seen: result.seen,
+        },
+        'fhir appointments polled',
+      );
+    }
     await this.dataSource.query(
       `UPDATE fhir_appointment_triggers SET cursor = $3, last_polled_at = now(),
          last_poll_error = $4, last_poll_seen = $5,
