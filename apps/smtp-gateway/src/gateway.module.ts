@@ -3,6 +3,8 @@ import { CoreModule, loggerParams, type SealpostConfig } from '@sealpost/core';
 import {
   BouncesModule,
   GatewayAccessService,
+  GatewayReceipts,
+  GatewayReceiptsPruner,
   InboundBounceHandler,
   MESSAGING_ENTITIES,
   MessagingModule,
@@ -31,6 +33,8 @@ export class GatewayModule {
         // Mail to our return paths (VERP) is a bounce notice, recorded by the bounces feature.
         { provide: InboundBounceHandler, useExisting: ReceiveBounceUseCase },
         GatewayAccessService,
+        GatewayReceipts,
+        GatewayReceiptsPruner,
         SenderAccess,
         MessageIntake,
         SmtpGatewayServer,

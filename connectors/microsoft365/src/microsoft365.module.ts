@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { GatewayReceipts } from '@sealpost/messaging';
 import { M365ConnectionsService } from './connections/m365-connections.service';
 import { DirectoryStore } from './directory/directory.store';
 import { SyncDirectoryUseCase } from './directory/sync-directory.use-case';
@@ -25,6 +26,7 @@ const PROVIDERS = [
   HandleLifecycleUseCase,
   DeliverReplyToMailboxUseCase,
   M365StatusService,
+  GatewayReceipts,
 ];
 
 /**

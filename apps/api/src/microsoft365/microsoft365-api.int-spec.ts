@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
 import { ApiKeysService, type ErrorBody } from '@sealpost/core';
 import { DEFAULT_POLICY } from '@sealpost/encryption';
-import { type PortalLink, ReplyFromPortalUseCase } from '@sealpost/messaging';
+import { GatewayReceipts, type PortalLink, ReplyFromPortalUseCase } from '@sealpost/messaging';
 import {
   AuditSentItemUseCase,
   DeliverReplyToMailboxUseCase,
@@ -312,7 +312,9 @@ describe('Microsoft 365 connector (real PostgreSQL and Redis, loopback Graph)', 
     const fetched = graph.requests.find(
       (r) => r.path === `/v1.0/users/${alice.id}/messages/AAMk-direct`,
     );
-    expect(fetched?.query.get('$select')).toBe('id,internetMessageHeaders');
+    expect(fetched?.query.get('$select')).toBe(
+      'id,internetMessageId,sentDateTime,internetMessageHeaders',
+    );
     // Judged once even when Graph delivers again later.
     expect(
       await api.app.get(AuditSentItemUseCase).execute({
@@ -321,6 +323,44 @@ describe('Microsoft 365 connector (real PostgreSQL and Redis, loopback Graph)', 
         messageId: 'AAMk-direct',
       }),
     ).toBe('seen');
+  });
+
+  it('knows mail the gateway took by its Message-ID, and waits for young mail', async () => {
+    const receipts = api.app.get(GatewayReceipts);
+    const judge = (messageId: string) =>
+      api.app.get(AuditSentItemUseCase).execute({
+        organisationId: orgA.organisationId,
+        userId: alice.id,
+        messageId,
+      });
+    const justNow = new Date().toISOString();
+    // Exchange's Sent copy: no stamp, only the Message-ID the gateway will see.
+    graph.putSentMessage(alice.id, 'AAMk-routed', [], { internetMessageId: '<routed@ex.test>' });
+    graph.putSentMessage(alice.id, 'AAMk-young', [], {
+      internetMessageId: '<young@ex.test>',
+      sentDateTime: justNow,
+    });
+    await api.dataSource.query(
+      `INSERT INTO gateway_receipts (organisation_id, origin_digest, message_id)
+       VALUES ($1, $2, gen_random_uuid())`,
+      [orgA.organisationId, receipts.digest('<routed@ex.test>')],
+    );
+
+    expect(await judge('AAMk-routed')).toBe('through-gateway');
+    expect(await judge('AAMk-young')).toBe('later');
+    const [recheck] = (await waitingJobs()).filter(
+      (job) => (job.data as SentItemJob).messageId === 'AAMk-young',
+    );
+    expect(recheck.opts.delay).toBeGreaterThan(14 * 60_000);
+    await recheck.remove();
+
+    // The gateway took it meanwhile: the second look finds it.
+    await api.dataSource.query(
+      `INSERT INTO gateway_receipts (organisation_id, origin_digest, message_id)
+       VALUES ($1, $2, gen_random_uuid())`,
+      [orgA.organisationId, receipts.digest('<young@ex.test>')],
+    );
+    expect(await judge('AAMk-young')).toBe('through-gateway');
   });
 
   it('renews on reauthorizationRequired, recreates when removed, rereads on missed', async () => {

@@ -4,6 +4,7 @@ import {
   AcceptMessageOnce,
   fieldName,
   GATEWAY_STAMP_HEADER,
+  GatewayReceipts,
   InboundBounceHandler,
   MalformedMessageError,
   readReceivedMessage,
@@ -33,6 +34,7 @@ export class MessageIntake {
 
   constructor(
     private readonly accept: AcceptMessageOnce,
+    private readonly receipts: GatewayReceipts,
     private readonly bounces: InboundBounceHandler,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
@@ -66,10 +68,12 @@ export class MessageIntake {
     );
 
     const { message, replayed } = await this.accept
-      .execute({ organisationId: access.organisationId, scopes: ['messages:send'] }, read.command, {
-        key: read.idempotencyKey,
-        requestHash: read.requestHash,
-      })
+      .execute(
+        { organisationId: access.organisationId, scopes: ['messages:send'] },
+        read.command,
+        { key: read.idempotencyKey, requestHash: read.requestHash },
+        this.receipts.digest(read.originMessageId),
+      )
       .catch((error: unknown) => {
         throw refusalFor(error, sessionId, this.logger);
       });

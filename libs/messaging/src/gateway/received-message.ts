@@ -24,6 +24,8 @@ export interface ReadMessage {
   /** Same bytes and envelope, same key: a client retrying after a lost reply is deduplicated. */
   idempotencyKey: string;
   requestHash: string;
+  /** The message's own Message-ID header, for the gateway's receipt (see GatewayReceipts). */
+  originMessageId?: string;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function readReceivedMessage(
     },
     idempotencyKey: `smtp:${digest([bytesHash, envelope.mailFrom, ...envelope.rcptTo])}`,
     requestHash: bytesHash,
+    originMessageId: parsed.messageId,
   };
 }
 

@@ -20,8 +20,8 @@ import {
 } from './send-message.command';
 
 // AcceptMessageUseCase's statement, gated on claiming the key: the claim, the message, its
-// recipients, event, outbox rows and the relay's wake-up are one statement, so one round trip
-// and one commit. When the key was taken, nothing is written and `claimed` is false.
+// recipients, event, outbox rows, the gateway receipt and the relay's wake-up are one
+// statement, so one round trip and one commit. When the key was taken, nothing is written.
 const INSERT_MESSAGE_ONCE = preparedStatement(
   'accept_message_once',
   `WITH stamp AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS at),
@@ -48,6 +48,10 @@ const INSERT_MESSAGE_ONCE = preparedStatement(
    outbox AS (
      INSERT INTO outbox (organisation_id, topic, ref_id)
      SELECT $2, $17, r.id FROM unnest($11::uuid[]) AS r(id), claim),
+   receipt AS (
+     INSERT INTO gateway_receipts (organisation_id, origin_digest, message_id)
+     SELECT $2, $22::bytea, $1 FROM claim WHERE $22::bytea IS NOT NULL
+     ON CONFLICT DO NOTHING),
    wake AS (SELECT pg_notify($18, '') FROM claim)
    SELECT (SELECT response_body FROM claim) AS response, (SELECT count(*) FROM wake) AS woke`,
 );
@@ -71,6 +75,8 @@ export class AcceptMessageOnce {
     caller: AuthContext,
     command: SendMessageCommand,
     idempotency: IdempotencyRequest,
+    /** GatewayReceipts' digest of the message's own Message-ID, recorded with it. */
+    originDigest: Buffer | null = null,
   ): Promise<AcceptResult> {
     const checked = checkMessage(command, this.config.http);
     const rows = messageRows(this.cipher, caller.organisationId, command, checked);
@@ -78,7 +84,7 @@ export class AcceptMessageOnce {
     const [row] = await queryPrepared<{ response: AcceptedMessage | null }>(
       this.dataSource,
       INSERT_MESSAGE_ONCE,
-      [...rows.params, idempotency.key, idempotency.requestHash, rows.answer('')],
+      [...rows.params, idempotency.key, idempotency.requestHash, rows.answer(''), originDigest],
     );
     if (row.response) {
       return { message: row.response, replayed: false };

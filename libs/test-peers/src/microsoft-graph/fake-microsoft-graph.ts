@@ -66,7 +66,13 @@ export interface FakeMicrosoftGraph {
   putGroup(id: string, displayName: string, memberIds: string[]): void;
   addMember(groupId: string, userId: string): void;
   removeMember(groupId: string, userId: string): void;
-  putSentMessage(userId: string, id: string, headers: { name: string; value: string }[]): void;
+  /** A message in the user's Sent Items; sent an hour ago unless `details` says otherwise. */
+  putSentMessage(
+    userId: string,
+    id: string,
+    headers: { name: string; value: string }[],
+    details?: { internetMessageId?: string; sentDateTime?: string },
+  ): void;
   /** Every delta token issued so far is forgotten: the next delta request answers 410. */
   expireDeltaTokens(): void;
   /** The next `count` Graph requests answer 429 with Retry-After: seconds. */
@@ -96,7 +102,15 @@ export async function startFakeMicrosoftGraph(): Promise<FakeMicrosoftGraph> {
   const tokens = new Set<string>();
   const users = new Map<string, FakeGraphUser>();
   const groups = new Map<string, { displayName: string; members: Set<string> }>();
-  const sent = new Map<string, { id: string; internetMessageHeaders: unknown[] }>();
+  const sent = new Map<
+    string,
+    {
+      id: string;
+      internetMessageId: string;
+      sentDateTime: string;
+      internetMessageHeaders: unknown[];
+    }
+  >();
   const changes: Change[] = [];
   let version = 0;
   // A delta token is `<generation>.<version>`; expiring bumps the generation.
@@ -144,8 +158,13 @@ export async function startFakeMicrosoftGraph(): Promise<FakeMicrosoftGraph> {
         'members@delta': [{ ...memberRef(userId), '@removed': { reason: 'deleted' } }],
       });
     },
-    putSentMessage: (userId, id, headers) =>
-      sent.set(`${userId}|${id}`, { id, internetMessageHeaders: headers }),
+    putSentMessage: (userId, id, headers, details = {}) =>
+      sent.set(`${userId}|${id}`, {
+        id,
+        internetMessageId: details.internetMessageId ?? `<${id}@fake.prod.outlook.com>`,
+        sentDateTime: details.sentDateTime ?? new Date(Date.now() - 3600_000).toISOString(),
+        internetMessageHeaders: headers,
+      }),
     expireDeltaTokens: () => {
       generation++;
     },

@@ -32,6 +32,7 @@ import { LightenRecipientWrites1796313600092 } from './1796313600092-LightenReci
 import { CreateGatewayAccess1796313600110 } from './1796313600110-CreateGatewayAccess';
 import { CreateSuppressions1796313600120 } from './1796313600120-CreateSuppressions';
 import { CreateFhirConnector1796313600140 } from './1796313600140-CreateFhirConnector';
+import { CreateGatewayReceipts1796313600150 } from './1796313600150-CreateGatewayReceipts';
 import { AddEnrollmentJourneyKeys1796313600160 } from './1796313600160-AddEnrollmentJourneyKeys';
 // A namespace import: the named one is longer than a line may be.
 import * as fhirAppointments from './1796313600161-CreateFhirAppointmentTriggers';
@@ -76,6 +77,7 @@ export const MIGRATIONS = [
   CreateGatewayAccess1796313600110,
   CreateSuppressions1796313600120,
   CreateFhirConnector1796313600140,
+  CreateGatewayReceipts1796313600150,
   AddEnrollmentJourneyKeys1796313600160,
   fhirAppointments.CreateFhirAppointmentTriggers1796313600161,
   microsoft365.CreateMicrosoft365Connector1796313600170,
