@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { GatewayReceipts } from '@sealpost/messaging';
 import { GoogleConnectionsService } from './connections/google-connections.service';
 import { DirectoryReader } from './directory/directory-reader';
 import { GoogleDirectoryGroupsQuery } from './directory/directory-groups.query';
@@ -9,6 +10,7 @@ import { SyncDirectoryUseCase } from './directory/sync-directory.use-case';
 import { CheckSentMailUseCase } from './gmail/check-sent-mail.use-case';
 import { GmailSentReader } from './gmail/gmail-sent.reader';
 import { MailboxWatchService } from './gmail/mailbox-watch.service';
+import { SentMessageJudge } from './gmail/sent-message.judge';
 import { GoogleClientsFactory } from './google/google-clients.factory';
 import { GoogleMaintenanceService } from './jobs/google-maintenance.service';
 import { GOOGLE_WORKSPACE_QUEUE } from './jobs/google-workspace-jobs';
@@ -43,11 +45,14 @@ export class GoogleWorkspaceAdminModule {}
     DirectoryStore,
     SyncDirectoryUseCase,
     GmailSentReader,
+    GatewayReceipts,
+    SentMessageJudge,
     MailboxWatchService,
     CheckSentMailUseCase,
     GoogleMaintenanceService,
   ],
   exports: [
+    GoogleWorkspaceJobs,
     SyncDirectoryUseCase,
     MailboxWatchService,
     CheckSentMailUseCase,

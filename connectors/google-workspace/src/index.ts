@@ -10,6 +10,7 @@ export * from './directory/google-sender-groups';
 export * from './directory/sync-directory.use-case';
 export * from './gmail/check-sent-mail.use-case';
 export * from './gmail/mailbox-watch.service';
+export * from './gmail/sent-message.judge';
 export * from './google/google-scopes';
 export * from './google/google-retry';
 export * from './jobs/google-workspace-jobs';

@@ -36,6 +36,7 @@ describe('Google Workspace worker (real PostgreSQL, Redis and a loopback Google)
     }
     return value;
   };
+  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
   const mailbox = async () =>
     (
       await query<{ id: string; history_id: string | null; watch_renewed_at: Date | null }[]>(
@@ -94,7 +95,7 @@ describe('Google Workspace worker (real PostgreSQL, Redis and a loopback Google)
   });
 
   it('a queued sent check audits a message that bypassed the gateway', async () => {
-    const messageId = google.sendMail(user, { stamped: false });
+    const messageId = google.sendMail(user, { stamped: false, sentAt: minutesAgo(20) });
     const { id } = await mailbox();
 
     await worker
@@ -113,7 +114,7 @@ describe('Google Workspace worker (real PostgreSQL, Redis and a loopback Google)
   });
 
   it('maintenance hands over a push no job has read yet', async () => {
-    const messageId = google.sendMail(user, { stamped: false });
+    const messageId = google.sendMail(user, { stamped: false, sentAt: minutesAgo(20) });
     const { id } = await mailbox();
     await query(`UPDATE google_mailboxes SET notified_history_id = $2 WHERE id = $1`, [
       id,
@@ -131,5 +132,23 @@ describe('Google Workspace worker (real PostgreSQL, Redis and a loopback Google)
       (rows) => rows.length > 1,
     );
     expect(records.map((row) => row.target_id)).toContain(messageId);
+  });
+
+  it('reads a mailbox again when its fresh, unstamped mail is due to be judged', async () => {
+    google.sendMail(user, { stamped: false });
+    const { id } = await mailbox();
+    const queue = worker.get<Queue>(getQueueToken(GOOGLE_WORKSPACE_QUEUE));
+
+    await worker
+      .get(GoogleWorkspaceJobs)
+      .checkSent(organisationId, id, google.mailbox(user).historyId);
+
+    const delayed = await eventually(
+      () => queue.getDelayed(),
+      (jobs) => jobs.some((job) => String(job.id).startsWith(`sent-${id}-at-`)),
+    );
+    const recheck = delayed.find((job) => String(job.id).startsWith(`sent-${id}-at-`))!;
+    expect(recheck.data).toEqual({ v: 1, organisationId, mailboxId: id });
+    expect(recheck.opts.delay).toBeGreaterThan(14 * 60_000);
   });
 });

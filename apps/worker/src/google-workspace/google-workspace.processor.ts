@@ -7,6 +7,7 @@ import {
   directorySyncJobSchema,
   GOOGLE_WORKSPACE_QUEUE,
   GoogleMaintenanceService,
+  GoogleWorkspaceJobs,
   MAINTENANCE_EVERY_MS,
   MAINTENANCE_JOB,
   MailboxWatchService,
@@ -34,6 +35,7 @@ export class GoogleWorkspaceProcessor implements OnModuleInit {
     private readonly watches: MailboxWatchService,
     private readonly sentMail: CheckSentMailUseCase,
     private readonly maintenance: GoogleMaintenanceService,
+    private readonly jobs: GoogleWorkspaceJobs,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -75,7 +77,11 @@ export class GoogleWorkspaceProcessor implements OnModuleInit {
       return;
     }
     try {
-      await this.sentMail.execute(parsed.data.organisationId, parsed.data.mailboxId);
+      const { organisationId, mailboxId } = parsed.data;
+      const result = await this.sentMail.execute(organisationId, mailboxId);
+      if (result.status === 'checked' && result.decideAt) {
+        await this.jobs.checkSentAt(organisationId, mailboxId, result.decideAt);
+      }
     } catch (error) {
       this.logger.warn(
         {

@@ -14,6 +14,7 @@ import { GoogleClientsFactory } from '../google/google-clients.factory';
 import { GmailSentReader, type SentMessage } from './gmail-sent.reader';
 import { type MailboxRow } from './mailbox';
 import { runBounded } from './run-bounded';
+import { SentMessageJudge } from './sent-message.judge';
 
 // A full sync (history too old) looks back a week, Gmail's usual history lifetime, and at
 // most 500 messages, so one mailbox cannot hold a job for long.
@@ -23,14 +24,24 @@ const FULL_SYNC_MAX_MESSAGES = 500;
 const READS_IN_FLIGHT = 4;
 
 export type SentCheckResult =
-  | { status: 'checked'; checked: number; bypassed: number; fullSync: boolean }
+  | {
+      status: 'checked';
+      checked: number;
+      bypassed: number;
+      /** Not yet judged: no stamp and no gateway receipt yet, sent moments ago. */
+      undecided: number;
+      fullSync: boolean;
+      /** When the earliest undecided message of the mailbox is judged; null when none is. */
+      decideAt: Date | null;
+    }
   | { status: 'baseline' }
   | { status: 'skipped'; reason: 'no_mailbox' | 'disabled' };
 
 /**
  * Reads what a mailbox sent since its last position and records, in the audit chain, each
- * message that went out without the SMTP gateway's stamp. A history id Gmail no longer has
- * (404) turns into a bounded full sync and a fresh position. Each message is checked once.
+ * message that went out without passing the SMTP gateway (no stamp and no gateway receipt of
+ * its Message-ID). A history id Gmail no longer has (404) turns into a bounded full sync and a
+ * fresh position. Each message is judged once.
  */
 @Injectable()
 export class CheckSentMailUseCase {
@@ -41,6 +52,7 @@ export class CheckSentMailUseCase {
     private readonly connections: GoogleConnectionsService,
     private readonly clients: GoogleClientsFactory,
     private readonly reader: GmailSentReader,
+    private readonly judge: SentMessageJudge,
     private readonly clock: Clock,
     @Optional() private readonly audit?: AuditLog,
   ) {}
@@ -66,27 +78,33 @@ export class CheckSentMailUseCase {
         return { status: 'baseline' };
       }
       const { messages, historyId, fullSync } = await this.sentSince(gmail, mailbox);
+      const again = await this.dueUndecided(gmail, mailbox);
+      const verdicts = await this.judge.judge(organisationId, [...messages, ...again]);
       const bypassed = await this.dataSource.transaction(async (tx) => {
-        const inserted = await tx.query<{ gmail_message_id: string }[]>(
+        const decided = await tx.query<{ gmail_message_id: string; through_gateway: boolean }[]>(
           `INSERT INTO google_sent_checks (organisation_id, mailbox_id, gmail_message_id,
-             through_gateway)
-           SELECT $1, $2, * FROM unnest($3::text[], $4::boolean[])
-           ON CONFLICT DO NOTHING RETURNING gmail_message_id`,
+             through_gateway, decide_after)
+           SELECT $1, $2, * FROM unnest($3::text[], $4::boolean[], $5::timestamptz[])
+           ON CONFLICT (mailbox_id, gmail_message_id) DO UPDATE SET
+             through_gateway = EXCLUDED.through_gateway, decide_after = EXCLUDED.decide_after,
+             checked_at = clock_timestamp()
+            WHERE google_sent_checks.through_gateway IS NULL
+           RETURNING gmail_message_id, through_gateway`,
           [
             organisationId,
             mailbox.id,
-            messages.map((m) => m.id),
-            messages.map((m) => m.throughGateway),
+            verdicts.map((v) => v.id),
+            verdicts.map((v) => v.throughGateway),
+            verdicts.map((v) => v.decideAfter),
           ],
         );
-        const fresh = new Set(inserted.map((row) => row.gmail_message_id));
-        const unstamped = messages.filter((m) => fresh.has(m.id) && !m.throughGateway);
-        for (const message of unstamped) {
+        const unstamped = decided.filter((row) => row.through_gateway === false);
+        for (const row of unstamped) {
           await audit.append(tx, {
             organisationId,
             actor: GOOGLE_SYSTEM_ACTOR,
             action: BYPASS_ACTION,
-            target: { type: 'gmail_message', id: message.id },
+            target: { type: 'gmail_message', id: row.gmail_message_id },
             details: { mailboxId: mailbox.id, connectionId: connection.id, fullSync },
           });
         }
@@ -99,7 +117,14 @@ export class CheckSentMailUseCase {
           'gmail sent mail bypassed the gateway',
         );
       }
-      return { status: 'checked', checked: messages.length, bypassed, fullSync };
+      return {
+        status: 'checked',
+        checked: verdicts.length,
+        bypassed,
+        undecided: verdicts.filter((v) => v.throughGateway === null).length,
+        fullSync,
+        decideAt: await this.nextDecision(mailbox),
+      };
     } catch (error) {
       if (!isGoogleCallError(error)) {
         throw error;
@@ -121,14 +146,11 @@ export class CheckSentMailUseCase {
     try {
       const added = await this.reader.addedSince(gmail, mailbox.history_id ?? '0');
       const unchecked = await this.unchecked(mailbox, added.messageIds);
-      const messages: SentMessage[] = [];
-      await runBounded(unchecked, READS_IN_FLIGHT, async (id) => {
-        const message = await this.reader.inspect(gmail, id);
-        if (message) {
-          messages.push(message);
-        }
-      });
-      return { messages, historyId: added.historyId, fullSync: false };
+      return {
+        messages: await this.inspectAll(gmail, unchecked),
+        historyId: added.historyId,
+        fullSync: false,
+      };
     } catch (error) {
       if (!(
         error instanceof GoogleWorkspaceError && error.failure === GoogleFailure.HistoryExpired
@@ -153,6 +175,35 @@ export class CheckSentMailUseCase {
     }
   }
 
+  /** Undecided messages whose time has come, read again; gone ones are forgotten. */
+  private async dueUndecided(gmail: gmail_v1.Gmail, mailbox: MailboxRow): Promise<SentMessage[]> {
+    const due = await this.dataSource.query<{ gmail_message_id: string }[]>(
+      `SELECT gmail_message_id FROM google_sent_checks
+        WHERE mailbox_id = $1 AND through_gateway IS NULL AND decide_after <= $2`,
+      [mailbox.id, this.clock.now()],
+    );
+    const ids = due.map((row) => row.gmail_message_id);
+    const found = await this.inspectAll(gmail, ids);
+    const gone = ids.filter((id) => !found.some((message) => message.id === id));
+    await this.dataSource.query(
+      `DELETE FROM google_sent_checks
+        WHERE mailbox_id = $1 AND through_gateway IS NULL AND gmail_message_id = ANY($2)`,
+      [mailbox.id, gone],
+    );
+    return found;
+  }
+
+  private async inspectAll(gmail: gmail_v1.Gmail, ids: string[]): Promise<SentMessage[]> {
+    const messages: SentMessage[] = [];
+    await runBounded(ids, READS_IN_FLIGHT, async (id) => {
+      const message = await this.reader.inspect(gmail, id);
+      if (message) {
+        messages.push(message);
+      }
+    });
+    return messages;
+  }
+
   private async unchecked(mailbox: MailboxRow, ids: string[]): Promise<string[]> {
     const checked = await this.dataSource.query<{ gmail_message_id: string }[]>(
       `SELECT gmail_message_id FROM google_sent_checks
@@ -161,6 +212,15 @@ export class CheckSentMailUseCase {
     );
     const seen = new Set(checked.map((row) => row.gmail_message_id));
     return ids.filter((id) => !seen.has(id));
+  }
+
+  private async nextDecision(mailbox: MailboxRow): Promise<Date | null> {
+    const [row] = await this.dataSource.query<{ at: Date | null }[]>(
+      `SELECT min(decide_after) AS at FROM google_sent_checks
+        WHERE mailbox_id = $1 AND through_gateway IS NULL`,
+      [mailbox.id],
+    );
+    return row?.at ?? null;
   }
 
   /** Moves the position forward (never back: two jobs may finish out of order). */

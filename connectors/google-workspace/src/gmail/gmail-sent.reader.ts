@@ -9,17 +9,21 @@ const HISTORY_PAGE = 500;
 const LIST_PAGE = 100;
 const NO_LIBRARY_RETRY = { retry: false };
 
-/** What Sealpost reads of one sent message: whether the gateway stamped it, and when. */
+/** What Sealpost reads of one sent message: the gateway's stamp, its Message-ID, its date. */
 export interface SentMessage {
   id: string;
-  throughGateway: boolean;
+  stamped: boolean;
+  /** The Message-ID header, to look up the gateway's receipt; never stored or logged. */
+  messageIdHeader: string | null;
   sentAt: Date;
 }
 
+const MESSAGE_ID = 'Message-ID';
+
 /**
  * Reads a mailbox's SENT label through the Gmail API: history since a position, the recent
- * messages for a full sync, and one header of each message. Only the stamp header is asked
- * for (format=metadata, a field mask), so no subject, address or snippet reaches Sealpost.
+ * messages for a full sync, and two headers of each message. Only the stamp and Message-ID
+ * are asked for (format=metadata, a field mask), so no subject, address or snippet is read.
  */
 @Injectable()
 export class GmailSentReader {
@@ -120,18 +124,19 @@ export class GmailSentReader {
             userId: 'me',
             id,
             format: 'metadata',
-            metadataHeaders: [GATEWAY_STAMP_HEADER],
+            metadataHeaders: [GATEWAY_STAMP_HEADER, MESSAGE_ID],
             fields: 'id,internalDate,payload/headers',
           },
           NO_LIBRARY_RETRY,
         ),
       );
-      const stamp = GATEWAY_STAMP_HEADER.toLowerCase();
+      const headers = data.payload?.headers ?? [];
+      const valueOf = (name: string) =>
+        headers.find((header) => header.name?.toLowerCase() === name.toLowerCase())?.value?.trim();
       return {
         id,
-        throughGateway: (data.payload?.headers ?? []).some(
-          (header) => header.name?.toLowerCase() === stamp && Boolean(header.value?.trim()),
-        ),
+        stamped: Boolean(valueOf(GATEWAY_STAMP_HEADER)),
+        messageIdHeader: valueOf(MESSAGE_ID) || null,
         sentAt: new Date(Number(data.internalDate ?? 0)),
       };
     } catch (error) {

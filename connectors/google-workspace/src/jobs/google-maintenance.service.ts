@@ -11,7 +11,8 @@ const DIRECTORY_SYNC_EVERY_MS = 24 * 3600 * 1000;
 /**
  * The hourly pass over every enabled connection: a directory sync when the last is a day old,
  * watch renewals that are due, and a history read for each mailbox a push announced that no
- * job has read yet (Redis lost the job, or it failed every attempt).
+ * job has read yet (Redis lost the job, or it failed every attempt) or whose undecided sent
+ * messages are due to be judged.
  */
 @Injectable()
 export class GoogleMaintenanceService {
@@ -55,6 +56,15 @@ export class GoogleMaintenanceService {
     );
     for (const mailbox of pending) {
       await this.jobs.checkSent(organisationId, mailbox.id, mailbox.notified);
+    }
+
+    const undecided = await this.dataSource.query<{ id: string }[]>(
+      `SELECT DISTINCT mailbox_id AS id FROM google_sent_checks
+        WHERE organisation_id = $1 AND through_gateway IS NULL AND decide_after <= $2`,
+      [organisationId, this.clock.now()],
+    );
+    for (const mailbox of undecided) {
+      await this.jobs.checkSentAt(organisationId, mailbox.id, this.clock.now());
     }
   }
 }

@@ -39,4 +39,14 @@ export class GoogleWorkspaceJobs {
       jobId: `sent-${mailboxId}-${historyId}`,
     });
   }
+
+  /** A read at `at`, when undecided sent messages of the mailbox are due to be judged. */
+  async checkSentAt(organisationId: string, mailboxId: string, at: Date): Promise<void> {
+    const data: SentCheckJob = { v: 1, organisationId, mailboxId };
+    await this.queue.add(SENT_CHECK_JOB, data, {
+      ...RETRIED,
+      delay: Math.max(0, at.getTime() - Date.now()),
+      jobId: `sent-${mailboxId}-at-${at.getTime()}`,
+    });
+  }
 }

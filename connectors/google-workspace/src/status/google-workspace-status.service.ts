@@ -17,6 +17,7 @@ interface Counts {
   watched: number;
   with_errors: number;
   bypassed: number;
+  undecided: number;
   oldest_renewal: Date | null;
   unwatched: number;
   last_history_sync: Date | null;
@@ -48,7 +49,9 @@ export class GoogleWorkspaceStatusService {
          max(m.history_synced_at) AS last_history_sync,
          (SELECT count(*)::int FROM google_sent_checks
            WHERE organisation_id = $1 AND NOT through_gateway
-             AND checked_at > $2::timestamptz - interval '7 days') AS bypassed
+             AND checked_at > $2::timestamptz - interval '7 days') AS bypassed,
+         (SELECT count(*)::int FROM google_sent_checks
+           WHERE organisation_id = $1 AND through_gateway IS NULL) AS undecided
        FROM google_mailboxes m WHERE m.organisation_id = $1`,
       [organisationId, now],
     );
@@ -76,6 +79,7 @@ export class GoogleWorkspaceStatusService {
         watchedMailboxes: counts.watched,
         mailboxesWithErrors: counts.with_errors,
         bypassedLast7Days: counts.bypassed,
+        undecidedSentMessages: counts.undecided,
       },
       lastHistorySyncAt: counts.last_history_sync?.toISOString() ?? null,
       nextWatchRenewalAt,

@@ -19,8 +19,10 @@ export interface GoogleWorkspaceStatus {
     mailboxes: number;
     watchedMailboxes: number;
     mailboxesWithErrors: number;
-    /** Sent messages without the gateway's stamp, audited in the last 7 days. */
+    /** Sent messages that bypassed the gateway, audited in the last 7 days. */
     bypassedLast7Days: number;
+    /** Sent messages still waiting for the gateway's receipt (judged within 15 minutes). */
+    undecidedSentMessages: number;
   };
   lastHistorySyncAt: string | null;
   /** When the hourly maintenance next renews a watch (now, if one is due). */

@@ -100,7 +100,12 @@ export interface FakeGoogle {
     options?: { retryAfter?: string; count?: number },
   ): void;
   /** A message in the user's SENT label, stamped by the gateway or not; returns its id. */
-  sendMail(address: string, options?: { stamped?: boolean; sentAt?: Date }): string;
+  sendMail(
+    address: string,
+    options?: { stamped?: boolean; sentAt?: Date; messageId?: string },
+  ): string;
+  /** Moves a sent message's date (Gmail's internalDate), as if sent then. */
+  setSentAt(address: string, id: string, sentAt: Date): void;
   /** Gmail forgets the user's history up to now: older start ids answer 404. */
   forgetHistory(address: string): void;
   mailbox(address: string): { historyId: string; watch?: Mailbox['watch'] };
@@ -412,6 +417,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
           { name: 'From', value: address },
           { name: 'To', value: 'patient@patients.example' },
           { name: 'Subject', value: 'Your lab results' },
+          { name: 'Message-ID', value: options.messageId ?? `<${id}.fake@mail.gmail.com>` },
           ...(options.stamped ? [{ name: 'X-Sealpost-Gateway', value: 'i=abc; host=gw' }] : []),
         ],
       };
@@ -424,6 +430,12 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       };
       mailbox.history.push({ id: String(mailbox.historyId), messagesAdded: [{ message: listed }] });
       return id;
+    },
+    setSentAt(address, id, sentAt) {
+      const message = mailboxOf(address).messages.find((m) => m.id === id);
+      if (message) {
+        message.internalDate = sentAt.getTime();
+      }
     },
     forgetHistory(address) {
       const mailbox = mailboxOf(address);

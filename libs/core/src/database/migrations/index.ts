@@ -41,6 +41,8 @@ import { CreateAddinTokens1796313600190 } from './1796313600190-CreateAddinToken
 import * as microsoft365 from './1796313600170-CreateMicrosoft365Connector';
 // A namespace import: the named one is longer than a line may be.
 import * as googleWorkspace from './1796313600180-CreateGoogleWorkspaceConnector';
+// A namespace import: the named one is longer than a line may be.
+import * as googleSentChecks from './1796313600181-AllowUndecidedGoogleSentChecks';
 
 /** Every migration, in order. Listed by class so compiled and test runs load the same set. */
 export const MIGRATIONS = [
@@ -82,5 +84,6 @@ export const MIGRATIONS = [
   fhirAppointments.CreateFhirAppointmentTriggers1796313600161,
   microsoft365.CreateMicrosoft365Connector1796313600170,
   googleWorkspace.CreateGoogleWorkspaceConnector1796313600180,
+  googleSentChecks.AllowUndecidedGoogleSentChecks1796313600181,
   CreateAddinTokens1796313600190,
 ];
