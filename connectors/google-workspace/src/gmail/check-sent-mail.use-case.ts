@@ -179,16 +179,18 @@ export class CheckSentMailUseCase {
   private async dueUndecided(gmail: gmail_v1.Gmail, mailbox: MailboxRow): Promise<SentMessage[]> {
     const due = await this.dataSource.query<{ gmail_message_id: string }[]>(
       `SELECT gmail_message_id FROM google_sent_checks
-        WHERE mailbox_id = $1 AND through_gateway IS NULL AND decide_after <= $2`,
-      [mailbox.id, this.clock.now()],
+        WHERE organisation_id = $1 AND mailbox_id = $2 AND through_gateway IS NULL
+          AND decide_after <= $3`,
+      [mailbox.organisation_id, mailbox.id, this.clock.now()],
     );
     const ids = due.map((row) => row.gmail_message_id);
     const found = await this.inspectAll(gmail, ids);
     const gone = ids.filter((id) => !found.some((message) => message.id === id));
     await this.dataSource.query(
       `DELETE FROM google_sent_checks
-        WHERE mailbox_id = $1 AND through_gateway IS NULL AND gmail_message_id = ANY($2)`,
-      [mailbox.id, gone],
+        WHERE organisation_id = $1 AND mailbox_id = $2 AND through_gateway IS NULL
+          AND gmail_message_id = ANY($3)`,
+      [mailbox.organisation_id, mailbox.id, gone],
     );
     return found;
   }
@@ -207,8 +209,8 @@ export class CheckSentMailUseCase {
   private async unchecked(mailbox: MailboxRow, ids: string[]): Promise<string[]> {
     const checked = await this.dataSource.query<{ gmail_message_id: string }[]>(
       `SELECT gmail_message_id FROM google_sent_checks
-        WHERE mailbox_id = $1 AND gmail_message_id = ANY($2)`,
-      [mailbox.id, ids],
+        WHERE organisation_id = $1 AND mailbox_id = $2 AND gmail_message_id = ANY($3)`,
+      [mailbox.organisation_id, mailbox.id, ids],
     );
     const seen = new Set(checked.map((row) => row.gmail_message_id));
     return ids.filter((id) => !seen.has(id));
@@ -217,8 +219,8 @@ export class CheckSentMailUseCase {
   private async nextDecision(mailbox: MailboxRow): Promise<Date | null> {
     const [row] = await this.dataSource.query<{ at: Date | null }[]>(
       `SELECT min(decide_after) AS at FROM google_sent_checks
-        WHERE mailbox_id = $1 AND through_gateway IS NULL`,
-      [mailbox.id],
+        WHERE organisation_id = $1 AND mailbox_id = $2 AND through_gateway IS NULL`,
+      [mailbox.organisation_id, mailbox.id],
     );
     return row?.at ?? null;
   }
