@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { safeErrorFields } from '@sealpost/core';
+import { ErrorCode, safeErrorFields, SealpostError } from '@sealpost/core';
 import {
   CheckSentMailUseCase,
   DIRECTORY_SYNC_JOB,
@@ -64,8 +64,14 @@ export class GoogleWorkspaceProcessor implements OnModuleInit {
       this.logger.error({ jobId: job.id }, 'google directory job rejected: invalid data');
       return;
     }
-    const result = await this.directory.execute(parsed.data.organisationId);
-    if (result.status === 'synced') {
+    const result = await this.directory.execute(parsed.data.organisationId).catch((error) => {
+      // The connection was removed after the job was queued: nothing left to sync.
+      if (error instanceof SealpostError && error.code === ErrorCode.NotFound) {
+        return null;
+      }
+      throw error;
+    });
+    if (result?.status === 'synced') {
       await this.watches.renewDue(parsed.data.organisationId);
     }
   }
