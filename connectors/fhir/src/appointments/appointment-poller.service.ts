@@ -123,14 +123,7 @@ export class AppointmentPoller {
     } catch (error) {
       throw fhirFailureOf(error);
     }
-    const searchParams: Record<string, string> = Object.fromEntries(
-      new URLSearchParams(trigger.search),
-    );
-    searchParams._sort = '_lastUpdated';
-    searchParams._count = String(PAGE_SIZE);
-    if (trigger.cursor) {
-      searchParams._lastUpdated = `ge${trigger.cursor}`;
-    }
+    const searchParams = pollSearchParams(trigger.search, trigger.cursor, PAGE_SIZE);
     let cursor = trigger.cursor;
     let seen = 0;
     try {
@@ -185,6 +178,28 @@ export class AppointmentPoller {
     );
     return row;
   }
+}
+
+/**
+ * The poll's search: the trigger's own parameters (a name given twice, such as a date range
+ * `date=ge…&date=le…`, stays twice) and Sealpost's sort, page size and cursor.
+ */
+export function pollSearchParams(
+  search: string,
+  cursor: string | null,
+  pageSize: number,
+): Record<string, string | string[]> {
+  const params: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(search)) {
+    const seen = params[name];
+    params[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  params._sort = '_lastUpdated';
+  params._count = String(pageSize);
+  if (cursor) {
+    params._lastUpdated = `ge${cursor}`;
+  }
+  return params;
 }
 
 function lastUpdatedOf(resource: unknown): string | null {
