@@ -299,6 +299,27 @@ describe('Google Workspace connector API (real PostgreSQL and Redis, loopback Go
     expect(refused.body.code).toBe('insufficient_scope');
   });
 
+  it('renews every watch soon when the Pub/Sub topic changes', async () => {
+    await api.dataSource.query(
+      `UPDATE google_mailboxes SET watch_renewed_at = now() WHERE id = $1`,
+      [mailboxId],
+    );
+
+    const changed = await call<GoogleConnectionView>(
+      api,
+      'PATCH',
+      '/v1/connectors/google-workspace',
+      { token: orgA.token, body: { pubsubTopic: 'projects/sealpost-test/topics/gmail-sent-2' } },
+    );
+
+    expect(changed.body.pubsubTopic).toBe('projects/sealpost-test/topics/gmail-sent-2');
+    const [row] = await api.dataSource.query<{ watch_renewed_at: Date | null }[]>(
+      `SELECT watch_renewed_at FROM google_mailboxes WHERE id = $1`,
+      [mailboxId],
+    );
+    expect(row.watch_renewed_at).toBeNull();
+  });
+
   it('updates and removes the connection, audited', async () => {
     const updated = await call<GoogleConnectionView>(
       api,

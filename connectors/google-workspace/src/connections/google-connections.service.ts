@@ -12,13 +12,13 @@ import {
 } from '@sealpost/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  DEFAULT_CUSTOMER_ID,
   type GoogleConnection,
   type GoogleConnectionChanges,
   type GoogleConnectionInput,
   type GoogleConnectionView,
   type GooglePushAuth,
 } from './google-connection';
+import { checkedSettings } from './google-connection-settings';
 import { parseServiceAccountKey, type ServiceAccountKey } from './service-account-key';
 
 export interface GoogleConnectionRow {
@@ -44,11 +44,6 @@ export interface GoogleConnectionRow {
   created_at: Date;
   updated_at: Date;
 }
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const TOPIC = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][\w.~+%-]{2,254}$/;
-const CUSTOMER = /^(my_customer|C[0-9a-z]{5,20})$/i;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 const keyContext = (organisationId: string, id: string) =>
   `google-workspace-key:${organisationId}:${id}`;
@@ -76,7 +71,7 @@ export class GoogleConnectionsService {
     actor: AuditActor,
   ): Promise<GoogleConnectionView> {
     const audit = requireAuditLog(this.audit);
-    const settings = checked(input);
+    const settings = checkedSettings(input);
     const key = parseServiceAccountKey(input.serviceAccountKey);
     const id = randomUUID();
     const pushToken = settings.pushAuth === 'token' ? randomBytes(24).toString('base64url') : null;
@@ -144,7 +139,7 @@ export class GoogleConnectionsService {
     const audit = requireAuditLog(this.audit);
     const row = await this.dataSource.transaction(async (tx) => {
       const current = await this.row(tx, organisationId, true);
-      const next = checked({
+      const next = checkedSettings({
         customerId: changes.customerId ?? current.customer_id,
         domain: changes.domain ?? current.domain ?? undefined,
         adminSubject: changes.adminSubject ?? current.admin_subject,
@@ -188,6 +183,13 @@ export class GoogleConnectionsService {
           changes.enabled ?? null,
         ],
       );
+      if (next.pubsubTopic !== current.pubsub_topic) {
+        // Watches publish to the topic named when they were made: renew them all soon.
+        await tx.query(
+          `UPDATE google_mailboxes SET watch_renewed_at = NULL WHERE organisation_id = $1`,
+          [organisationId],
+        );
+      }
       await this.record(tx, audit, updated, actor, 'google_workspace_connection.updated', {
         keyReplaced: key !== null,
       });
@@ -349,51 +351,4 @@ export class GoogleConnectionsService {
       ...(pushToken ? { pushToken } : {}),
     };
   }
-}
-
-interface CheckedSettings {
-  customerId: string;
-  domain: string | null;
-  adminSubject: string;
-  pubsubTopic: string | null;
-  pushAuth: GooglePushAuth;
-  pushAudience: string | null;
-  pushServiceAccount: string | null;
-}
-
-/** The rules a connection keeps after any change; each failure names its field. */
-function checked(input: Omit<GoogleConnectionInput, 'serviceAccountKey'>): CheckedSettings {
-  const invalid = (message: string) => new SealpostError(ErrorCode.InvalidValue, message);
-  const customerId = input.customerId?.trim() || DEFAULT_CUSTOMER_ID;
-  if (!CUSTOMER.test(customerId)) {
-    throw invalid('customerId must be my_customer or a customer id such as C01ab2cd3.');
-  }
-  const domain = input.domain?.trim().toLowerCase() || null;
-  if (domain !== null && !DOMAIN.test(domain)) {
-    throw invalid('domain must be a domain name such as example.org.');
-  }
-  if (!EMAIL.test(input.adminSubject?.trim() ?? '')) {
-    throw invalid('adminSubject must be the address of a Workspace administrator.');
-  }
-  const pubsubTopic = input.pubsubTopic?.trim() || null;
-  if (pubsubTopic !== null && !TOPIC.test(pubsubTopic)) {
-    throw invalid('pubsubTopic must read projects/<project>/topics/<topic>.');
-  }
-  const pushAudience = input.pushAudience?.trim() || null;
-  if (pushAudience !== null && !URL.canParse(pushAudience)) {
-    throw invalid('pushAudience must be an absolute URL.');
-  }
-  const pushServiceAccount = input.pushServiceAccount?.trim().toLowerCase() || null;
-  if (pushServiceAccount !== null && !EMAIL.test(pushServiceAccount)) {
-    throw invalid('pushServiceAccount must be a service account address.');
-  }
-  return {
-    customerId,
-    domain,
-    adminSubject: input.adminSubject.trim().toLowerCase(),
-    pubsubTopic,
-    pushAuth: input.pushAuth ?? 'oidc',
-    pushAudience,
-    pushServiceAccount,
-  };
 }
