@@ -16,6 +16,7 @@ import { AuditHttpModule } from './audit/audit-http.module';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
 import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
 import { RecipientKeysController } from './directory/recipient-keys.controller';
+import { ConnectorsHttpModule } from './connectors/connectors-http.module';
 import { FhirHttpModule } from './fhir/fhir-http.module';
 import { GatewayAccessHttpModule } from './gateway/gateway-access-http.module';
 import { GoogleWorkspaceHttpModule } from './google-workspace/google-workspace-http.module';
@@ -64,6 +65,7 @@ export class AppModule {
         AddinsHttpModule,
         GoogleWorkspaceHttpModule,
         Microsoft365HttpModule,
+        ConnectorsHttpModule,
       ],
       controllers: [
         MessagesController,

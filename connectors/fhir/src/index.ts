@@ -17,3 +17,4 @@ export * from './sync/fhir-syncs.service';
 export * from './sync/sync-communication.use-case';
 export * from './sync/fhir-sync-dispatcher.service';
 export * from './appointments';
+export * from './status/fhir-status.service';

@@ -20,6 +20,7 @@ import {
   startFhirTestModule,
   syncOf,
 } from '../testing/fhir-test-kit';
+import { FhirStatusService } from '../status/fhir-status.service';
 import { FHIR_MAX_ATTEMPTS } from './fhir-sync-job';
 import { SyncCommunicationUseCase } from './sync-communication.use-case';
 
@@ -265,5 +266,37 @@ describe('charting messages in an EHR that updates (real PostgreSQL, loopback FH
     expect(logged).toContain('fhir sync will retry');
     expect(logged).not.toContain(message.address);
     expect(logged).not.toContain('Results for');
+  });
+
+  it("shows each connection's health, waiting and failed syncs and last error in its status", async () => {
+    const statuses = new FhirStatusService(test.dataSource);
+    const failing = await aPatientMessage(test);
+    await anEvent(test, failing, 'delivered');
+    await ehr.goDown();
+    for (let attempt = 1; attempt <= FHIR_MAX_ATTEMPTS; attempt += 1) {
+      await syncNow(failing);
+      test.clock.advance(4 * 60 * 60 * 1000);
+    }
+    await ehr.comeBack();
+
+    const down = (await statuses.status(test.organisationId)).connections[0];
+    expect(down).toMatchObject({
+      id: connectionId,
+      enabled: true,
+      health: 'failing',
+      lastError: 'unreachable',
+      appointments: null,
+    });
+    expect(down.syncs.failed).toBeGreaterThanOrEqual(1);
+
+    const healthy = await aPatientMessage(test);
+    await anEvent(test, healthy, 'delivered');
+    expect(await syncNow(healthy)).toBe('synced');
+    const back = (await statuses.status(test.organisationId)).connections[0];
+    expect(back.health).toBe('ok');
+    expect(Date.now() - Date.parse(back.lastSyncedAt ?? '')).toBeLessThan(60_000);
+
+    const elsewhere = await statuses.status('00000000-0000-4000-8000-000000000000');
+    expect(elsewhere).toEqual({ connector: 'fhir', configured: false, connections: [] });
   });
 });
