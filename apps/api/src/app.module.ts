@@ -16,6 +16,7 @@ import { AuditHttpModule } from './audit/audit-http.module';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
 import { RecipientCertificatesController } from './directory/recipient-certificates.controller';
 import { RecipientKeysController } from './directory/recipient-keys.controller';
+import { SenderGroupsModule } from './directory/sender-groups.module';
 import { ConnectorsHttpModule } from './connectors/connectors-http.module';
 import { FhirHttpModule } from './fhir/fhir-http.module';
 import { GatewayAccessHttpModule } from './gateway/gateway-access-http.module';
@@ -66,6 +67,7 @@ export class AppModule {
         GoogleWorkspaceHttpModule,
         Microsoft365HttpModule,
         ConnectorsHttpModule,
+        SenderGroupsModule,
       ],
       controllers: [
         MessagesController,

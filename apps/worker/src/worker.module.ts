@@ -9,6 +9,7 @@ import { FhirWorkerModule } from './fhir/fhir-worker.module';
 import { GoogleWorkspaceWorkerModule } from './google-workspace/google-workspace-worker.module';
 import { Microsoft365WorkerModule } from './microsoft365/microsoft365-worker.module';
 import { ReportWorkerModule } from './reports/report-worker.module';
+import { SenderGroupsModule } from './sender-groups.module';
 import { WebhookWorkerModule } from './webhooks/webhook-worker.module';
 import { WorkflowWorkerModule } from './workflow/workflow-worker.module';
 
@@ -31,6 +32,7 @@ export class WorkerModule {
         FhirWorkerModule,
         Microsoft365WorkerModule,
         GoogleWorkspaceWorkerModule,
+        SenderGroupsModule,
       ],
       providers: [DeliveryProcessor],
     };

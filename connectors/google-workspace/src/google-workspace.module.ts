@@ -53,6 +53,7 @@ export class GoogleWorkspaceAdminModule {}
   ],
   exports: [
     GoogleWorkspaceJobs,
+    GoogleSenderGroups,
     SyncDirectoryUseCase,
     MailboxWatchService,
     CheckSentMailUseCase,

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { GatewayReceipts } from '@sealpost/messaging';
 import { M365ConnectionsService } from './connections/m365-connections.service';
 import { DirectoryStore } from './directory/directory.store';
+import { M365SenderGroups } from './directory/m365-sender-groups';
 import { SyncDirectoryUseCase } from './directory/sync-directory.use-case';
 import { GraphClientFactory } from './graph/graph-client.factory';
 import { GraphTokenProvider } from './graph/graph-token.provider';
@@ -27,6 +28,7 @@ const PROVIDERS = [
   DeliverReplyToMailboxUseCase,
   M365StatusService,
   GatewayReceipts,
+  M365SenderGroups,
 ];
 
 /**
