@@ -13,7 +13,7 @@ import { GoogleIdTokenVerifier } from './google-id-token.verifier';
       provide: GoogleIdTokenVerifier,
       inject: [SEALPOST_CONFIG],
       useFactory: (config: SealpostConfig) =>
-        new GoogleIdTokenVerifier(config.addins.googleCertsUrl),
+        new GoogleIdTokenVerifier(config.googleWorkspace.certsUrl),
     },
   ],
   exports: [GmailAddonService],

@@ -129,7 +129,10 @@ export interface GoogleWorkspaceConfig {
   apiRootUrl: string | null;
   /** SEALPOST_GOOGLE_TOKEN_URL: where service-account assertions are exchanged for tokens. */
   tokenUrl: string;
-  /** SEALPOST_GOOGLE_CERTS_URL: Google's signing certificates (PEM) for Pub/Sub push tokens. */
+  /**
+   * SEALPOST_GOOGLE_CERTS_URL: Google's ID-token signing certificates (PEM by key id), for
+   * Pub/Sub push tokens and the Gmail add-on's requests alike.
+   */
   certsUrl: string;
 }
 
@@ -147,8 +150,6 @@ export interface AddinsConfig {
   gmailServiceAccount: string | null;
   /** SEALPOST_GMAIL_ADDON_CLIENT_ID: the add-on's OAuth client id, audience of user ID tokens. */
   gmailOauthClientId: string | null;
-  /** SEALPOST_GOOGLE_CERTS_URL: Google's ID-token signing certificates, PEM by key id. */
-  googleCertsUrl: string;
 }
 
 export interface SealpostConfig {

@@ -155,11 +155,6 @@ export function loadConfig(env: Env = process.env): SealpostConfig {
       outlookAddinId: optional('SEALPOST_OUTLOOK_ADDIN_ID', parseGuid) ?? null,
       gmailServiceAccount: optional('SEALPOST_GMAIL_ADDON_SERVICE_ACCOUNT', parseEmail) ?? null,
       gmailOauthClientId: optional('SEALPOST_GMAIL_ADDON_CLIENT_ID', (raw) => raw.trim()) ?? null,
-      googleCertsUrl:
-        optional(
-          'SEALPOST_GOOGLE_CERTS_URL',
-          (raw) => parseUrl(raw.trim(), ['https:', 'http:']).href,
-        ) ?? GOOGLE_CERTS_URL,
     },
   };
   const crypto = readCryptoKeys(env, environment, read, problems);
@@ -265,9 +260,6 @@ function parseGoogleRoot(raw: string): string {
   }
   return url.href.replace(/\/*$/, '/');
 }
-
-// Where Google publishes the certificates of the keys it signs ID tokens with.
-const GOOGLE_CERTS_URL = 'https://www.googleapis.com/oauth2/v1/certs';
 
 function parseGuid(raw: string): string {
   const value = raw.trim().toLowerCase();

@@ -67,7 +67,6 @@ function configWith(delivery: Partial<DeliveryConfig> = {}): SealpostConfig {
       outlookAddinId: null,
       gmailServiceAccount: null,
       gmailOauthClientId: null,
-      googleCertsUrl: 'https://www.googleapis.com/oauth2/v1/certs',
     },
   };
 }
