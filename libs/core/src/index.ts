@@ -16,6 +16,7 @@ export * from './collections/batches-by-key';
 export * from './crypto/envelope-cipher';
 export * from './database/data-source';
 export * from './database/ensure-database';
+export * from './database/expired-rows-pruner';
 export * from './database/migrate';
 export * from './database/prepared-statement';
 export * from './database/notified-poll-loop';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GatewayReceipts } from '@sealpost/messaging';
+import { GatewayReceipts, GatewayReceiptsPruner } from '@sealpost/messaging';
 import { nodemailerClient } from '../testing/gateway-clients';
 import { startTestGateway, type TestGateway } from '../testing/test-gateway';
 
@@ -58,5 +58,26 @@ describe('gateway receipts: which Message-IDs the gateway took (real PostgreSQL)
     for (const row of rows) {
       expect(row.origin_digest.toString('latin1')).not.toContain('clinic.example');
     }
+  });
+
+  it('forgets receipts after 30 days, and only those', async () => {
+    const organisationId = await gw.createOrganisation();
+    for (const [id, daysAgo] of [
+      ['<old@x.test>', 31],
+      ['<recent@x.test>', 29],
+    ] as const) {
+      await gw.dataSource.query(
+        `INSERT INTO gateway_receipts (organisation_id, origin_digest, message_id, received_at)
+         VALUES ($1, $2, gen_random_uuid(), now() - make_interval(days => $3))`,
+        [organisationId, receipts.digest(id), daysAgo],
+      );
+    }
+
+    const deleted = await gw.app.get(GatewayReceiptsPruner).prune();
+
+    expect(deleted).toBe(1);
+    expect(await receipts.taken(organisationId, ['<old@x.test>', '<recent@x.test>'])).toEqual(
+      new Set(['<recent@x.test>']),
+    );
   });
 });

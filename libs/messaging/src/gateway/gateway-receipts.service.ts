@@ -1,12 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { safeErrorFields, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { ExpiredRowsPruner, SEALPOST_CONFIG, type SealpostConfig } from '@sealpost/core';
 import { DataSource } from 'typeorm';
 
 // Far longer than a connector waits before judging a sent message (minutes), short enough
@@ -69,32 +63,15 @@ export class GatewayReceipts {
 
 /** Forgets receipts after KEEP_DAYS; run by the gateway, which writes them. */
 @Injectable()
-export class GatewayReceiptsPruner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(GatewayReceiptsPruner.name);
-  private timer?: NodeJS.Timeout;
-
-  constructor(private readonly dataSource: DataSource) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
-  async prune(): Promise<number> {
-    try {
-      const [, deleted] = await this.dataSource.query<[unknown, number]>(
-        `DELETE FROM gateway_receipts WHERE received_at < now() - make_interval(days => $1)`,
-        [KEEP_DAYS],
-      );
-      return deleted;
-    } catch (error) {
-      this.logger.warn({ err: safeErrorFields(error) }, 'gateway receipt pruning failed');
-      return 0;
-    }
+export class GatewayReceiptsPruner extends ExpiredRowsPruner {
+  constructor(dataSource: DataSource) {
+    super(dataSource, {
+      what: 'gateway_receipts',
+      deleteStatement: `DELETE FROM gateway_receipts
+                         WHERE received_at < now() - make_interval(days => $1)`,
+      params: [KEEP_DAYS],
+      everyMs: PRUNE_EVERY_MS,
+    });
   }
 }
 
