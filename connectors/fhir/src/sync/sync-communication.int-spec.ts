@@ -268,7 +268,7 @@ describe('charting messages in an EHR that updates (real PostgreSQL, loopback FH
     expect(logged).not.toContain('Results for');
   });
 
-  it("shows each connection's health, waiting and failed syncs and last error in its status", async () => {
+  it('shows per connection health, waiting and failed syncs and the last error', async () => {
     const statuses = new FhirStatusService(test.dataSource);
     const failing = await aPatientMessage(test);
     await anEvent(test, failing, 'delivered');
