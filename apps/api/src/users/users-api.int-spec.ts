@@ -13,8 +13,22 @@ interface OpenApiDocument {
 
 const MINUTE = 60_000;
 // Routes open without a credential, or to any signed-in person for their own session.
-const PUBLIC_ROUTES = ['/health', '/v1/auth/enrol', '/v1/auth/enrol/confirm', '/v1/auth/sessions'];
-const OWN_SESSION_ROUTES = ['/v1/auth/session', '/v1/auth/session/end'];
+const PUBLIC_ROUTES = [
+  '/health',
+  '/v1/auth/enrol',
+  '/v1/auth/enrol/confirm',
+  '/v1/auth/sessions',
+  // Called by EHRs and Google, each authenticated by its own secret or signed token.
+  '/fhir/notifications/{connectionId}',
+  '/google/pubsub/{connectionId}',
+];
+// A person's own credentials: a session, and add-in tokens for their own mail client.
+const OWN_SESSION_ROUTES = [
+  '/v1/auth/session',
+  '/v1/auth/session/end',
+  '/v1/addin/tokens',
+  '/v1/addin/tokens/{id}',
+];
 // POSTs that only read (a segment's size for a filter too long for a query string; a report
 // request, which queues a build of counts and changes no data).
 const READING_POSTS = ['/v1/segments/count', '/v1/reports'];
