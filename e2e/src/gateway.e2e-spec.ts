@@ -144,7 +144,7 @@ describe('SMTP gateway end to end: policy per recipient, durability, logs', () =
     const raw = await compose({
       from: 'ada@clinic.example',
       to,
-      subject: 'Appointment',
+      subject: 'Appointment for Jane Roe',
       text: marker,
       messageId: `<${unique()}@clinic.example>`,
     });
@@ -182,7 +182,7 @@ describe('SMTP gateway end to end: policy per recipient, durability, logs', () =
     expect(logs).toMatch(/"msg":"gateway message accepted"/);
     expect(logs).not.toContain(marker);
     expect(logs).not.toContain('Lab results');
-    expect(logs).not.toContain('Appointment');
+    expect(logs).not.toContain('Jane Roe');
     expect(logs).not.toMatch(/[a-z]+\.[0-9a-f]{8}@(plain|enc)\.test/);
     expect(logs).not.toContain('ada@clinic.example');
   });
