@@ -241,12 +241,25 @@ function communicationWrites(ehr: LoopbackFhirServer): number {
   return ehr.requests.filter((request) => /^(PUT|POST) \/Communication/.test(request)).length;
 }
 
-/** The same number of Communications created with fhir-kit-client alone. */
+/**
+ * The same number of Communications created with fhir-kit-client alone: copies of one the
+ * worker wrote (its size and shape, the engagement extension included), each with its own
+ * identifier, so both sides ask the server to store the same resources.
+ */
 async function rawCreates(ehr: LoopbackFhirServer, token: string, count: number) {
   const client = new Client({
     baseUrl: ehr.baseUrl,
     customHeaders: { authorization: `Bearer ${token}` },
   });
+  const bundle = (await client.search({
+    resourceType: 'Communication',
+    searchParams: { _count: '1', _sort: '-_lastUpdated' },
+  })) as { entry?: { resource: Record<string, unknown> }[] };
+  const written = bundle.entry?.[0]?.resource;
+  if (!written) {
+    throw new Error('the worker wrote no Communication to copy');
+  }
+  const { id: _id, meta: _meta, ...template } = written;
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -256,10 +269,9 @@ async function rawCreates(ehr: LoopbackFhirServer, token: string, count: number)
         await client.create({
           resourceType: 'Communication',
           body: {
+            ...template,
             resourceType: 'Communication',
-            status: 'completed',
             identifier: [{ system: 'https://bench.example/raw', value: String(next) }],
-            subject: { reference: `Patient/${next}` },
           },
         });
       }
