@@ -259,7 +259,10 @@ async function rawCreates(ehr: LoopbackFhirServer, token: string, count: number)
   if (!written) {
     throw new Error('the worker wrote no Communication to copy');
   }
-  const { id: _id, meta: _meta, ...template } = written;
+  // The server gives each copy its own id and meta.
+  const template = { ...written };
+  delete template.id;
+  delete template.meta;
   let next = 0;
   const started = performance.now();
   await Promise.all(
