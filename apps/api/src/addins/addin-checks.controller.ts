@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ADDIN_SCOPE, type AuthContext, Caller, RequireScope } from '@sealpost/core';
 import { compilePhiDetectors, detectPhi, htmlToText, PolicyService } from '@sealpost/encryption';
-import { previewRecipients, ProtectionPlanner, type RecipientPreview } from '@sealpost/messaging';
-import { parseRecipients } from '../policy/policy.controller';
+import { ProtectionPlanner, type RecipientPreview } from '@sealpost/messaging';
+import { previewDraft } from '../policy/preview-draft';
 import { AddinDraftDto, AddinPreviewDto } from './addin.dto';
 
 /**
@@ -47,22 +47,10 @@ export class AddinChecksController {
   @Post('preview')
   @HttpCode(200)
   @RequireScope(ADDIN_SCOPE)
-  async preview(
+  preview(
     @Caller() caller: AuthContext,
     @Body() dto: AddinPreviewDto,
   ): Promise<{ recipients: RecipientPreview[] }> {
-    const recipients = await previewRecipients(
-      this.planner,
-      {
-        organisationId: caller.organisationId,
-        from: dto.from,
-        subject: dto.subject,
-        headers: dto.headers,
-        text: dto.text,
-        html: dto.html,
-      },
-      parseRecipients(dto.recipients),
-    );
-    return { recipients };
+    return previewDraft(this.planner, caller.organisationId, dto);
   }
 }

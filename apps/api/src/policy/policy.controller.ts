@@ -1,21 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import {
-  type AuthContext,
-  Caller,
-  type ErrorDetail,
-  ErrorCode,
-  RequireScope,
-  SealpostError,
-} from '@sealpost/core';
+import { type AuthContext, Caller, RequireScope } from '@sealpost/core';
 import { type EncryptionPolicy, PolicyService } from '@sealpost/encryption';
-import {
-  type Mailbox,
-  parseMailbox,
-  previewRecipients,
-  ProtectionPlanner,
-  type RecipientPreview,
-} from '@sealpost/messaging';
+import { ProtectionPlanner, type RecipientPreview } from '@sealpost/messaging';
+import { previewDraft } from './preview-draft';
 import { PolicyPreviewDto } from './preview.dto';
 
 @ApiTags('policy')
@@ -45,34 +33,10 @@ export class PolicyController {
   @Post('preview')
   @HttpCode(200)
   @RequireScope('messages:send')
-  async preview(
+  preview(
     @Caller() caller: AuthContext,
     @Body() dto: PolicyPreviewDto,
   ): Promise<{ recipients: RecipientPreview[] }> {
-    const recipients = await previewRecipients(
-      this.planner,
-      {
-        organisationId: caller.organisationId,
-        from: dto.from,
-        subject: dto.subject,
-        headers: dto.headers,
-        text: dto.text,
-        html: dto.html,
-      },
-      parseRecipients(dto.recipients),
-    );
-    return { recipients };
+    return previewDraft(this.planner, caller.organisationId, dto);
   }
-}
-
-/** Every recipient as a mailbox, or a 422 naming each one that is not an address. */
-export function parseRecipients(values: readonly string[]): Mailbox[] {
-  const mailboxes = values.map((value) => parseMailbox(value));
-  const problems: ErrorDetail[] = mailboxes.flatMap((mailbox, index) =>
-    mailbox ? [] : [{ path: `recipients[${index}]`, message: 'is not a valid email address' }],
-  );
-  if (problems.length) {
-    throw new SealpostError(ErrorCode.ValidationFailed, 'The request is not valid.', problems);
-  }
-  return mailboxes as Mailbox[];
 }
