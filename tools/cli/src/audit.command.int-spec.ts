@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { tamperAsSuperuser } from '@sealpost/audit/testing';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
+import { type TestDatabase } from '@sealpost/core/testing';
 import { verifyAuditCommand } from './audit.command';
 import { withContext } from './cli-context';
+import { createCliTestDatabase } from './testing/cli-test-database';
 
 describe('sealpost audit verify (real PostgreSQL)', () => {
   let database: TestDatabase;
@@ -10,13 +11,7 @@ describe('sealpost audit verify (real PostgreSQL)', () => {
   const org = `clinic-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      SEALPOST_MASTER_KEY: randomBytes(32).toString('base64'),
-      SEALPOST_LOG_LEVEL: 'silent',
-    };
+    ({ database, env } = await createCliTestDatabase());
     await withContext(async ({ organisations, apiKeys }) => {
       const organisation = await organisations.create(org);
       for (const name of ['one', 'two', 'three']) {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
+import { type TestDatabase } from '@sealpost/core/testing';
 import { withContext } from './cli-context';
+import { createCliTestDatabase } from './testing/cli-test-database';
 import { googleRoutingCommand, type GoogleRoutingOptions } from './google.command';
 
 describe('sealpost google routing (real PostgreSQL)', () => {
@@ -9,13 +10,7 @@ describe('sealpost google routing (real PostgreSQL)', () => {
   const org = `clinic-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      SEALPOST_MASTER_KEY: randomBytes(32).toString('base64'),
-      SEALPOST_LOG_LEVEL: 'silent',
-    };
+    ({ database, env } = await createCliTestDatabase());
     await withContext(async ({ organisations, dataSource }) => {
       const organisation = await organisations.create(org);
       // The connection as the API stores it; only its domain matters to the steps.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
+import { type TestDatabase } from '@sealpost/core/testing';
 import { withContext } from './cli-context';
+import { createCliTestDatabase } from './testing/cli-test-database';
 import { m365RoutingCommand } from './m365.command';
 
 describe('sealpost m365 routing (real PostgreSQL)', () => {
@@ -9,13 +10,7 @@ describe('sealpost m365 routing (real PostgreSQL)', () => {
   const org = `clinic-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      SEALPOST_MASTER_KEY: randomBytes(32).toString('base64'),
-      SEALPOST_LOG_LEVEL: 'silent',
-    };
+    ({ database, env } = await createCliTestDatabase());
     await withContext(({ organisations }) => organisations.create(org), env);
   });
 
