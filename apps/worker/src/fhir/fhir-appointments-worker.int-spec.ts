@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LoggerService } from '@nestjs/common';
 import { type TestingModule } from '@nestjs/testing';
 import { type AuthContext, OrganisationsService } from '@sealpost/core';
+import { CapturingLogger } from '@sealpost/core/testing';
 import {
   AppointmentPoller,
   AppointmentTriggersService,
@@ -27,16 +27,6 @@ import { startTestWorker, type TestWorker } from '../testing/test-worker';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const DOMAIN = 'appointments.test';
-
-/** Every line logged, to look for PHI in. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  warn = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  error = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  debug = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  verbose = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-}
 
 /**
  * EHR appointments starting reminder journeys, through the whole worker: the loopback FHIR

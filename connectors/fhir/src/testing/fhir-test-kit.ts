@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BullModule } from '@nestjs/bull';
-import { type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AuditModule } from '@sealpost/audit';
 import {
@@ -11,36 +10,15 @@ import {
   OrganisationsService,
   type SealpostConfig,
 } from '@sealpost/core';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
+import {
+  CapturingLogger,
+  createTestDatabase,
+  MovableClock,
+  type TestDatabase,
+} from '@sealpost/core/testing';
 import { sealContent } from '@sealpost/messaging';
 import { DataSource } from 'typeorm';
 import { FhirAdminModule, FhirSyncModule } from '../fhir.module';
-
-/**
- * A clock the tests move. It starts a minute ahead of real time: the fan-out trigger stamps
- * rows with the database's now(), which must not be later than this clock.
- */
-export class MovableClock extends Clock {
-  private at = Date.now() + 60_000;
-
-  now(): Date {
-    return new Date(this.at);
-  }
-
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
-
-/** Every line logged, as JSON, to look for PHI in. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  warn = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  error = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  debug = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  verbose = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-}
 
 export interface FhirTestModule {
   moduleRef: TestingModule;
@@ -183,3 +161,5 @@ export async function syncOf(
   );
   return row;
 }
+
+export { CapturingLogger, MovableClock };

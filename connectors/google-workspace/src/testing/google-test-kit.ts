@@ -1,24 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { BullModule } from '@nestjs/bull';
-import { type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AuditModule } from '@sealpost/audit';
 import { CoreModule, loadConfig, OrganisationsService, type SealpostConfig } from '@sealpost/core';
-import { createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
+import { CapturingLogger, createTestDatabase, type TestDatabase } from '@sealpost/core/testing';
 import { type FakeGoogle } from '@sealpost/test-peers/google';
 import { DataSource } from 'typeorm';
 import { GoogleConnectionsService } from '../connections/google-connections.service';
 import { GoogleWorkspaceAdminModule, GoogleWorkspaceSyncModule } from '../google-workspace.module';
-
-/** Every line logged, as JSON, to look for PHI in. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  warn = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  error = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  debug = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-  verbose = (...args: unknown[]) => this.lines.push(JSON.stringify(args));
-}
 
 export interface GoogleTestModule {
   moduleRef: TestingModule;
@@ -118,3 +107,5 @@ export function someUsers(google: FakeGoogle, domain: string, count: number): st
   }
   return addresses;
 }
+
+export { CapturingLogger };

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { type LoggerService } from '@nestjs/common';
 import { type Env, loadConfig, type SealpostConfig } from '@sealpost/core';
-import { Clock } from '@sealpost/encryption';
 import { type DataSource, type EntityManager } from 'typeorm';
+
+// Shared with every suite that needs them; named here too for the webhook specs' imports.
+export { CapturingLogger, MovableClock } from '@sealpost/core/testing';
 
 /** Builds config from `env` over test defaults; process.env is never read or changed. */
 export function webhookTestConfig(databaseUrl: string, env: Env = {}): SealpostConfig {
@@ -16,26 +17,6 @@ export function webhookTestConfig(databaseUrl: string, env: Env = {}): SealpostC
     SEALPOST_LOG_LEVEL: 'silent',
     ...env,
   });
-}
-
-/**
- * A clock the tests set and move. It starts a minute ahead of real time: the fan-out trigger
- * stamps new deliveries with the database's now(), which must not be later than this clock.
- */
-export class MovableClock extends Clock {
-  private at = Date.now() + 60_000;
-
-  now(): Date {
-    return new Date(this.at);
-  }
-
-  advance(ms: number): void {
-    this.at += ms;
-  }
-
-  set(at: Date): void {
-    this.at = at.getTime();
-  }
 }
 
 export interface ReceivedRequest {
@@ -85,31 +66,6 @@ export class WebhookReceiver {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-}
-
-/** Keeps every log line so a test can prove no PHI reached the logs. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-
-  log(...args: unknown[]): void {
-    this.lines.push(JSON.stringify(args));
-  }
-
-  error(...args: unknown[]): void {
-    this.lines.push(JSON.stringify(args));
-  }
-
-  warn(...args: unknown[]): void {
-    this.lines.push(JSON.stringify(args));
-  }
-
-  debug(...args: unknown[]): void {
-    this.lines.push(JSON.stringify(args));
-  }
-
-  verbose(...args: unknown[]): void {
-    this.lines.push(JSON.stringify(args));
   }
 }
 
