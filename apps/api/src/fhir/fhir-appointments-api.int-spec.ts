@@ -6,6 +6,7 @@ import {
   type FhirConnectionView,
 } from '@sealpost/fhir';
 import { type LoopbackFhirServer, startLoopbackFhirServer } from '@sealpost/test-peers/fhir';
+import { appointmentReminderDefinition } from '@sealpost/fhir/testing';
 import Client from 'fhir-kit-client';
 import { call, createTenant, startTestApi, type Tenant, type TestApi } from '../testing/test-api';
 
@@ -71,24 +72,7 @@ describe('FHIR appointment triggers and notifications API', () => {
     const workflow = await post<{ id: string }>(tenant, '/v1/workflows', {
       name: 'EHR reminder',
       settings: { senderName: 'Clinic', senderAddress: 'clinic@example.org' },
-      definition: {
-        start: 'before',
-        steps: [
-          {
-            id: 'before',
-            type: 'wait_time',
-            next: 'remind',
-            wait: {
-              kind: 'relative_to_trigger',
-              path: 'appointment.start',
-              direction: 'before',
-              duration: 'PT24H',
-            },
-          },
-          { id: 'remind', type: 'send_email', templateId: template.id, next: 'end' },
-          { id: 'end', type: 'end' },
-        ],
-      },
+      definition: appointmentReminderDefinition(template.id),
     });
     const trigger = await call<AppointmentTriggerView>(
       api,

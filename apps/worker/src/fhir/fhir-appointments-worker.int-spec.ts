@@ -20,6 +20,7 @@ import {
   TemplatesService,
   WorkflowsService,
 } from '@sealpost/workflow';
+import { appointmentReminderDefinition } from '@sealpost/fhir/testing';
 import Client from 'fhir-kit-client';
 import { DataSource } from 'typeorm';
 import { startTestWorker, type TestWorker } from '../testing/test-worker';
@@ -101,24 +102,7 @@ describe('FHIR appointment journeys (worker, loopback FHIR server and SMTP sink)
           replyTo: null,
           priority: 0,
         },
-        definition: {
-          start: 'before',
-          steps: [
-            {
-              id: 'before',
-              type: 'wait_time',
-              next: 'remind',
-              wait: {
-                kind: 'relative_to_trigger',
-                path: 'appointment.start',
-                direction: 'before',
-                duration: 'PT24H',
-              },
-            },
-            { id: 'remind', type: 'send_email', templateId: template.id, next: 'end' },
-            { id: 'end', type: 'end' },
-          ],
-        },
+        definition: appointmentReminderDefinition(template.id),
       })
     ).id;
     notificationSecret = (
